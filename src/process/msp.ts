@@ -1,0 +1,163 @@
+/**
+ * The mixed-state presentation (MSP; Crutchfield, Riechers & Ellison 2016;
+ * Shai et al. 2024): the graph of Bayesian beliefs reachable from the initial
+ * belief, with edges eta --x--> eta T[x] / P(x | eta) of probability
+ * P(x | eta) = eta T[x] 1. Beliefs equal within `tolerance` are merged.
+ */
+import { checkInteger, checkNumber } from "../util/errors.js";
+import { updateBelief } from "./beliefs.js";
+import { beliefKey } from "./beliefKey.js";
+import { initialDistribution } from "./distribution.js";
+import type { Hmm } from "./hmm.js";
+
+export interface MspOptions {
+  /** Number of symbols to expand from the root (depth 0). */
+  readonly depth: number;
+  /** Beliefs within this (max-norm, on a grid) are the same node. Default 1e-9. */
+  readonly tolerance?: number;
+  /** Words whose probability falls below this are dropped (not expanded). Default 0: keep all. */
+  readonly minProbability?: number;
+  /** Root belief; default the stationary distribution. */
+  readonly initial?: ArrayLike<number>;
+}
+
+export interface MspLevel {
+  /** Node ids present at this depth. */
+  readonly nodes: Int32Array;
+  /** Probability of reaching each node after exactly `depth` symbols. */
+  readonly probabilities: Float64Array;
+}
+
+export interface MixedStatePresentation {
+  readonly nStates: number;
+  readonly nSymbols: number;
+  readonly nNodes: number;
+  /** [nNodes, nStates]: the belief at each node; node 0 is the root. */
+  readonly beliefs: Float64Array;
+  /** [nNodes]: depth at which each node was first reached. */
+  readonly firstDepth: Int32Array;
+  /** Edges of the expanded nodes (all symbols of positive probability). */
+  readonly edges: {
+    readonly from: Int32Array;
+    readonly symbol: Int32Array;
+    readonly to: Int32Array;
+    readonly probability: Float64Array;
+  };
+  /** Distribution over nodes at each depth 0..depth. */
+  readonly levels: readonly MspLevel[];
+  /** True when every node's successors are in the graph: the MSP is finite and complete. */
+  readonly closed: boolean;
+  /** Total probability of words dropped by `minProbability`, summed over depths. */
+  readonly prunedProbability: number;
+}
+
+export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStatePresentation {
+  const fn = "mixedStatePresentation";
+  const depth = checkInteger(fn, "depth", options.depth, 0);
+  const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-9, 1e-15, 0.5);
+  const minProbability = checkNumber(fn, "minProbability", options.minProbability ?? 0, 0, 1);
+  const S = hmm.nStates;
+  const V = hmm.nSymbols;
+  const root = initialDistribution(hmm, options.initial, fn);
+
+  const beliefs: number[] = [];
+  const firstDepth: number[] = [];
+  const ids = new Map<string, number>();
+  interface Edge {
+    readonly symbol: number;
+    readonly to: number;
+    readonly probability: number;
+  }
+  // Per node: its outgoing edges once expanded, and the word probability it was expanded at.
+  // With minProbability > 0 some edges may have been skipped; a node reached again with more
+  // probability is expanded again so that it keeps every edge it deserves.
+  const edgesOf: (Edge[] | null)[] = [];
+  const expandedAt: number[] = [];
+  const complete: boolean[] = [];
+
+  const addNode = (belief: ArrayLike<number>, d: number): number => {
+    const key = beliefKey(belief, 0, S, tolerance);
+    const found = ids.get(key);
+    if (found !== undefined) return found;
+    const id = firstDepth.length;
+    ids.set(key, id);
+    for (let i = 0; i < S; i++) beliefs.push(belief[i]);
+    firstDepth.push(d);
+    edgesOf.push(null);
+    expandedAt.push(0);
+    complete.push(false);
+    return id;
+  };
+
+  const next = new Float64Array(S);
+  const expand = (id: number, d: number, mass: number): void => {
+    const eta = beliefs.slice(id * S, (id + 1) * S);
+    const edges: Edge[] = [];
+    let all = true;
+    for (let x = 0; x < V; x++) {
+      const p = updateBelief(hmm, eta, x, next);
+      if (!(p > 0)) continue;
+      if (mass * p < minProbability) {
+        all = false;
+        continue;
+      }
+      edges.push({ symbol: x, to: addNode(next, d + 1), probability: p });
+    }
+    edgesOf[id] = edges;
+    expandedAt[id] = mass;
+    complete[id] = all;
+  };
+
+  addNode(root, 0);
+  const levels: MspLevel[] = [{ nodes: Int32Array.of(0), probabilities: Float64Array.of(1) }];
+  let pruned = 0;
+  for (let d = 0; d < depth; d++) {
+    const level = levels[d];
+    const mass = new Map<number, number>();
+    for (let k = 0; k < level.nodes.length; k++) {
+      const id = level.nodes[k];
+      const m = level.probabilities[k];
+      if (edgesOf[id] === null || (!complete[id] && m > expandedAt[id])) expand(id, d, m);
+      let kept = 0;
+      for (const e of edgesOf[id]!) {
+        const pm = m * e.probability;
+        if (pm < minProbability) continue;
+        mass.set(e.to, (mass.get(e.to) ?? 0) + pm);
+        kept += pm;
+      }
+      pruned += m - kept;
+    }
+    const nodes = Int32Array.from(mass.keys());
+    levels.push({ nodes, probabilities: Float64Array.from(nodes, (id) => mass.get(id)!) });
+  }
+  // Closed: every node was expanded with all its edges, so the graph holds all successors.
+  const closed = edgesOf.every((e) => e !== null) && complete.every(Boolean);
+  const from: number[] = [];
+  const symbol: number[] = [];
+  const to: number[] = [];
+  const probability: number[] = [];
+  edgesOf.forEach((edges, id) => {
+    for (const e of edges ?? []) {
+      from.push(id);
+      symbol.push(e.symbol);
+      to.push(e.to);
+      probability.push(e.probability);
+    }
+  });
+  return {
+    nStates: S,
+    nSymbols: V,
+    nNodes: firstDepth.length,
+    beliefs: Float64Array.from(beliefs),
+    firstDepth: Int32Array.from(firstDepth),
+    edges: {
+      from: Int32Array.from(from),
+      symbol: Int32Array.from(symbol),
+      to: Int32Array.from(to),
+      probability: Float64Array.from(probability),
+    },
+    levels,
+    closed,
+    prunedProbability: Math.max(0, pruned),
+  };
+}
