@@ -66,7 +66,14 @@ export function checkInteger(fn: string, argument: string, value: unknown, min: 
 /** Throw an ArgumentError unless `value` is a finite number within [min, max]. */
 export function checkNumber(fn: string, argument: string, value: unknown, min = -Infinity, max = Infinity): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    const range = min === -Infinity && max === Infinity ? "a finite number" : `a finite number in [${min}, ${max}]`;
+    const range =
+      min === -Infinity && max === Infinity
+        ? "a finite number"
+        : max === Infinity
+          ? `a finite number >= ${min}`
+          : min === -Infinity
+            ? `a finite number <= ${max}`
+            : `a finite number in [${min}, ${max}]`;
     throw new ArgumentError({ fn, argument, received: describe(value), expected: range });
   }
   return value;

@@ -1,0 +1,22 @@
+/** Training batches drawn from a process: batch k is a pure function of (seed, k). */
+import type { Hmm } from "../process/hmm.js";
+import { sampleSequences } from "../process/sample.js";
+import { deriveSeed } from "../util/rng.js";
+import { batchArrays } from "./objective.js";
+import type { DeviceBatch } from "./trainer.js";
+
+export interface ProcessBatchOptions {
+  readonly batchSize: number;
+  readonly nPos: number;
+  readonly seed: number;
+}
+
+/** Token batch [batchSize, nPos] for step k. */
+export function processTokens(hmm: Hmm, o: ProcessBatchOptions, step: number): Int32Array {
+  return sampleSequences(hmm, { count: o.batchSize, length: o.nPos, seed: deriveSeed(o.seed, "train-batch", step) }).tokens;
+}
+
+export function processBatch(hmm: Hmm, o: ProcessBatchOptions, step: number): { arrays: DeviceBatch; tokens: number } {
+  const tokens = processTokens(hmm, o, step);
+  return { arrays: batchArrays({ batch: o.batchSize, nPos: o.nPos, tokens }), tokens: o.batchSize * o.nPos };
+}

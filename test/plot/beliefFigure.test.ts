@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { beliefFigureSvg } from "../../src/plot/beliefFigure.js";
+import { lossCurveSvg } from "../../src/plot/lossCurve.js";
+import { svgToPng } from "../../src/plot/png.js";
+import { makeProcess } from "../../src/process/catalogue/index.js";
+import { sampleSequences } from "../../src/process/sample.js";
+import { filterBeliefs } from "../../src/process/beliefs.js";
+import { Rng } from "../../src/util/rng.js";
+
+// Seeded data: 40 mess3 beliefs and a "probe" that adds fixed noise.
+const hmm = makeProcess("mess3");
+const s = sampleSequences(hmm, { count: 4, length: 10, seed: 1 });
+const truth = { rows: 40, cols: 3, data: filterBeliefs(hmm, s.tokens, 10).beliefs };
+const rng = new Rng(5);
+const predicted = { rows: 40, cols: 3, data: truth.data.map((v) => v + 0.05 * rng.normal()) };
+
+describe("belief figure", () => {
+  const svg = beliefFigureSvg(truth, predicted, { title: "test figure" });
+
+  it("draws every point twice (truth and probe) coloured by the true belief", () => {
+    expect(svg.match(/<circle /g)).toHaveLength(80);
+    // The first belief of the first sequence, as RGB, appears in both panels.
+    const [r, g, b] = Array.from(truth.data.subarray(0, 3), (v) => Math.round(255 * v));
+    expect(svg.split(`fill="rgb(${r},${g},${b})"`).length - 1).toBeGreaterThanOrEqual(2);
+  });
+
+  it("matches its snapshot (coordinates rounded, data seeded)", async () => {
+    await expect(svg).toMatchFileSnapshot("__snapshots__/belief-figure.svg");
+  });
+
+  it("renders to a PNG", () => {
+    const png = svgToPng(svg, 1);
+    expect(Array.from(png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]); // "PNG"
+    expect(new DataView(png.buffer, png.byteOffset).getUint32(16)).toBe(860); // width: 2 * 400 + 3 * 20
+  });
+
+  it("rejects mismatched inputs", () => {
+    expect(() => beliefFigureSvg(truth, { rows: 3, cols: 3, data: new Float64Array(9) })).toThrow(
+      "beliefFigureSvg: argument 'predicted' received 3 x 3; expected 40 x 3, as trueBeliefs.",
+    );
+  });
+});
+
+describe("loss curve", () => {
+  it("matches its snapshot", async () => {
+    const metrics = Array.from({ length: 50 }, (_, k) => ({ step: k + 1, loss: 0.8 + 0.3 * Math.exp(-k / 10), relativeLoss: null, learningRate: 1e-3, seconds: 0.1, tokensPerSecond: 6400 }));
+    await expect(lossCurveSvg(metrics, 0.8035, { smoothing: 1 })).toMatchFileSnapshot("__snapshots__/loss-curve.svg");
+  });
+});

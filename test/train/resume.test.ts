@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { collect, runCli, startCli } from "../cli/run.js";
+import { makeProcess } from "../../src/process/catalogue/index.js";
+import { trainOnProcess } from "../../src/train/run.js";
+
+// A tiny model so that runs take seconds; the same flags for every run.
+const model = ["--preset", "small", "--layers", "1", "--d-model", "16", "--heads", "2", "--d-head", "8", "--d-mlp", "32"];
+const flags = (out: string, steps: number) => ["train", "mess3", "-o", out, ...model, "--steps", String(steps), "--checkpoint-every", "10", "--seed", "5"];
+
+async function waitFor(path: string, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (existsSync(path)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+describe("training checkpoints", () => {
+  it("a run killed with SIGKILL resumes to exactly the weights of an uninterrupted run", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bs-resume-"));
+    const steps = 400;
+    const straight = await runCli(flags(join(dir, "straight"), steps));
+    expect(straight.code, straight.stderr).toBe(0);
+
+    const killedDir = join(dir, "killed");
+    const child = startCli(flags(killedDir, steps));
+    const done = collect(child);
+    expect(await waitFor(join(killedDir, "checkpoints", "latest.json"), 60_000)).toBe(true);
+    child.kill("SIGKILL");
+    const killed = await done;
+    expect(killed.signal).toBe("SIGKILL");
+    const latest = JSON.parse(await readFile(join(killedDir, "checkpoints", "latest.json"), "utf8"));
+    expect(latest.step).toBeLessThan(steps); // it really was interrupted
+
+    const resumed = await runCli(flags(killedDir, steps).concat("--resume"));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming at step ${latest.step} of ${steps}`);
+    const a = await readFile(join(dir, "straight", "model", "model.safetensors"));
+    const b = await readFile(join(killedDir, "model", "model.safetensors"));
+    expect(b.equals(a)).toBe(true);
+    // metrics.jsonl has each step exactly once, in order.
+    const lines = (await readFile(join(killedDir, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l).step);
+    expect(lines).toEqual(Array.from({ length: steps }, (_, k) => k + 1));
+  });
+
+  it("refuses to overwrite an existing run without --resume, leaving it intact", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bs-exists-"));
+    const out = join(dir, "run");
+    expect((await runCli(flags(out, 10))).code).toBe(0);
+    const before = await readFile(join(out, "model", "model.safetensors"));
+    const again = await runCli(flags(out, 20));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`error: trainOnProcess: argument 'outDir' received "${out}", which already holds a run; expected a new or empty folder. Pass resume: true (--resume) to continue that run, or choose another folder.`);
+    expect((await readFile(join(out, "model", "model.safetensors"))).equals(before)).toBe(true);
+  });
+
+  it("training in process lowers the loss toward the optimum (tiny model, 60 steps)", async () => {
+    const r = await trainOnProcess(makeProcess("mess3"), {
+      preset: "small",
+      model: { nLayers: 1, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 },
+      training: { steps: 60, seed: 1, optimizer: { learningRate: 3e-3 } },
+    });
+    const first = r.metrics.slice(0, 5).reduce((a, m) => a + m.loss, 0) / 5;
+    const last = r.metrics.slice(-10).reduce((a, m) => a + m.loss, 0) / 10;
+    expect(first).toBeGreaterThan(0.95);
+    expect(last).toBeLessThan(0.9);
+    expect(r.optimalLoss).toBeCloseTo(0.80352, 5);
+    r.model.dispose();
+  });
+});
