@@ -62,8 +62,11 @@ export async function saveCheckpoint(dir: string, snapshot: TrainingSnapshot, ex
     await writeJsonAtomically(join(tmp, "state.json"), { step: snapshot.step, ...extra });
   });
   await writeJsonAtomically(join(dir, "latest.json"), { step: snapshot.step, folder: name });
-  const all = (await readdir(dir)).filter((f) => /^step-\d{8}$/.test(f)).sort();
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) await rm(join(dir, old), { recursive: true, force: true });
+  const entries = await readdir(dir);
+  const all = entries.filter((f) => /^step-\d{8}$/.test(f)).sort();
+  // Older checkpoints beyond `keep`, and temporary folders a killed writer left behind (one writer per run).
+  const stale = [...all.slice(0, Math.max(0, all.length - keep)), ...entries.filter((f) => /^\.step-\d{8}\.(tmp|old)-/.test(f))];
+  for (const old of stale) await rm(join(dir, old), { recursive: true, force: true });
   return folder;
 }
 

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { HookedTransformer } from "../../src/model/transformer.js";
+import { makeProcess } from "../../src/process/catalogue/index.js";
+import { evaluateLoss } from "../../src/train/evaluate.js";
+
+describe("evaluateLoss", () => {
+  it("pairs the model with the optimal predictor on the same sequences, which averages to the myopic entropy", async () => {
+    const model = await HookedTransformer.create({ nLayers: 1, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }, 0);
+    const ev = await evaluateLoss(model, makeProcess("mess3"), { sequences: 4000 });
+    // Known optimal losses (issue #2 / truth.py) at tokens 1..6.
+    const expected = [0.8577, 0.8134, 0.7981, 0.7947, 0.7938, 0.7935];
+    expected.forEach((h, k) => {
+      expect(ev.optimalLossPerPosition[k + 1]).toBeCloseTo(h, 4);
+      // Per-token losses have sd < 0.6: over 4000 sequences the mean is within 0.03 (> 3 standard errors).
+      expect(Math.abs(ev.optimalLossSameSequencesPerPosition[k + 1] - h)).toBeLessThan(0.03);
+    });
+    expect(ev.optimalLoss).toBeCloseTo(0.80352, 5);
+    // An untrained model is far from optimal; no model beats the Bayes-optimal predictor on average.
+    expect(ev.modelLoss).toBeGreaterThan(ev.optimalLossSameSequences + 0.1);
+    expect(ev.relativeExcess).toBeCloseTo(ev.modelLoss / 0.8035177569454388 - 1, 10);
+    model.dispose();
+  });
+});
