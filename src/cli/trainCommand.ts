@@ -113,7 +113,7 @@ export function trainCommand(): Command {
       progress.stop();
       const ev = await evaluateLoss(run.model, run.process, { sequences: 2000 });
       process.stdout.write(
-        `trained ${run.training.steps} steps${run.resumedFromStep ? ` (resumed at ${run.resumedFromStep})` : ""}; held-out loss ${ev.modelLoss.toFixed(4)} vs optimal ${ev.optimalLoss.toFixed(4)} (${(100 * ev.relativeExcess).toFixed(2)}% above); model in ${o.out}/model\n`,
+        `trained ${run.training.steps} steps${run.resumedFromStep ? ` (resumed at ${run.resumedFromStep})` : ""}; held-out loss ${ev.modelLoss.toFixed(4)} nats, ${(100 * ev.relativeExcess).toFixed(2)}% above optimal on the same sequences (expected optimal ${ev.optimalLoss.toFixed(4)}); model in ${o.out}/model\n`,
       );
       run.model.dispose();
     });

@@ -146,6 +146,7 @@ export function reportJson(r: DemoResult): Record<string, unknown> {
       optimal: r.evaluation.optimalLoss,
       optimalSameSequences: r.evaluation.optimalLossSameSequences,
       relativeExcess: r.evaluation.relativeExcess,
+      relativeToExpected: r.evaluation.relativeToExpected,
       excessSameSequences: r.evaluation.excessSameSequences,
       modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
       optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),

@@ -104,12 +104,8 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const yShuffledTrain = takeRows(shuffled, split.train);
   const yShuffledTest = takeRows(shuffled, split.test);
   const fitOptions = { ridge: options.ridge ?? 0 };
-  const score = (features: Rows, yFit: Rows, yScore: Rows) => {
-    const xTrain = takeRows(features, split.train);
-    const fit = fitLinear(xTrain, yFit, fitOptions);
-    const predTest = predictLinear(fit, takeRows(features, split.test));
-    return { fit, predTest, test: regressionScores(predTest, yScore), train: regressionScores(predictLinear(fit, xTrain), yFit) };
-  };
+  const withShuffled = options.shuffledControl !== false;
+  const S = beliefs.cols;
   const results: SiteResult[] = [];
   const testPredictions: Record<string, Rows> = {};
   for (const site of sites) {
@@ -117,20 +113,50 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     if (!x || x.rows !== beliefs.rows) {
       throw new ArgumentError({ fn, argument: `features["${site.label}"]`, received: x ? `${x.rows} rows` : "nothing", expected: `${beliefs.rows} rows, one per belief` });
     }
-    const main = score(x, yTrain, yTest);
-    testPredictions[site.label] = main.predTest;
+    const xTrain = takeRows(x, split.train);
+    const xTest = takeRows(x, split.test);
+    // One least-squares solve serves the probe and its shuffled control: they share the features.
+    const fit = fitLinear(xTrain, withShuffled ? hstack(yTrain, yShuffledTrain) : yTrain, fitOptions);
+    const predTest = predictLinear(fit, xTest);
+    const predTrain = predictLinear(fit, xTrain);
+    const mainTest = columns(predTest, 0, S);
+    testPredictions[site.label] = mainTest;
+    let untrained: RegressionScores | undefined;
+    if (data.untrainedFeatures) {
+      const u = data.untrainedFeatures[site.label];
+      untrained = regressionScores(predictLinear(fitLinear(takeRows(u, split.train), yTrain, fitOptions), takeRows(u, split.test)), yTest);
+    }
     results.push({
       label: site.label,
       hooks: site.hooks,
       features: x.cols,
-      test: main.test,
-      train: main.train,
-      solver: main.fit.solver,
-      shuffled: options.shuffledControl === false ? undefined : score(x, yShuffledTrain, yShuffledTest).test,
-      untrained: data.untrainedFeatures ? score(data.untrainedFeatures[site.label], yTrain, yTest).test : undefined,
+      test: regressionScores(mainTest, yTest),
+      train: regressionScores(columns(predTrain, 0, S), yTrain),
+      solver: fit.solver,
+      shuffled: withShuffled ? regressionScores(columns(predTest, S, 2 * S), yShuffledTest) : undefined,
+      untrained,
     });
   }
   return { sequences, trainRows: split.train.length, testRows: split.test.length, nStates: beliefs.cols, sites: results, testBeliefs: yTest, testPredictions };
+}
+
+/** Columns side by side: [rows, a.cols + b.cols]. */
+function hstack(a: Rows, b: Rows): Rows {
+  const cols = a.cols + b.cols;
+  const data = new Float64Array(a.rows * cols);
+  for (let r = 0; r < a.rows; r++) {
+    data.set(a.data.subarray(r * a.cols, (r + 1) * a.cols), r * cols);
+    data.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * cols + a.cols);
+  }
+  return { rows: a.rows, cols, data };
+}
+
+/** Columns [from, to) of a matrix. */
+function columns(m: Rows, from: number, to: number): Rows {
+  const cols = to - from;
+  const data = new Float64Array(m.rows * cols);
+  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols + from, r * m.cols + to), r * cols);
+  return { rows: m.rows, cols, data };
 }
 
 /** Sample held-out sequences, compute their exact beliefs and the model's activations, and probe. */

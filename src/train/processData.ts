@@ -11,9 +11,9 @@ export interface ProcessBatchOptions {
   readonly seed: number;
 }
 
-/** Token batch [batchSize, nPos] for step k. */
+/** Token batch [batchSize, nPos + 1] for step k (inputs and the token each position predicts). */
 export function processTokens(hmm: Hmm, o: ProcessBatchOptions, step: number): Int32Array {
-  return sampleSequences(hmm, { count: o.batchSize, length: o.nPos, seed: deriveSeed(o.seed, "train-batch", step) }).tokens;
+  return sampleSequences(hmm, { count: o.batchSize, length: o.nPos + 1, seed: deriveSeed(o.seed, "train-batch", step) }).tokens;
 }
 
 export function processBatch(hmm: Hmm, o: ProcessBatchOptions, step: number): { arrays: DeviceBatch; tokens: number } {

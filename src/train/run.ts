@@ -68,9 +68,9 @@ export interface TrainOnProcessResult {
   readonly model: HookedTransformer;
   readonly process: Hmm;
   readonly training: TrainingConfig;
-  /** Optimal expected loss at each position 0..nCtx-1 (myopic entropy, nats). */
+  /** Optimal expected loss of predicting token t, for t = 0..nCtx (myopic entropy, nats). */
   readonly optimalLossPerPosition: Float64Array;
-  /** Its mean over the predicted positions 1..nCtx-1: the loss a perfect model reaches. */
+  /** Its mean over the predicted tokens 1..nCtx: the loss a perfect model reaches. */
   readonly optimalLoss: number;
   /** Metrics of the steps run in this call. */
   readonly metrics: StepMetrics[];
@@ -86,11 +86,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Mean optimal loss over the positions a next-token model is scored on (1..nPos-1). */
+/**
+ * The optimal loss of a model with nPos positions: it predicts tokens 1..nPos
+ * (token t from tokens 0..t-1), so the mean of the myopic entropies h(1..nPos).
+ * perPosition[t] = h(t) for t = 0..nPos.
+ */
 export function optimalTrainingLoss(hmm: Hmm, nPos: number): { perPosition: Float64Array; mean: number } {
-  const perPosition = myopicEntropy(hmm, nPos).values;
+  const perPosition = myopicEntropy(hmm, nPos + 1).values;
   const predicted = perPosition.subarray(1);
-  return { perPosition, mean: predicted.length ? predicted.reduce((a, b) => a + b, 0) / predicted.length : NaN };
+  return { perPosition, mean: predicted.reduce((a, b) => a + b, 0) / predicted.length };
 }
 
 export async function trainOnProcess(hmm: Hmm, options: TrainOnProcessOptions = {}): Promise<TrainOnProcessResult> {

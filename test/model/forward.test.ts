@@ -12,6 +12,7 @@ import type { StateDict } from "../../src/model/params.js";
 interface TorchCase {
   config: TransformerConfig;
   params: Record<string, { shape: number[]; data: number[] }>;
+  /** [batch, nCtx + 1]: the model reads the first nCtx tokens of each. */
   tokens: number[][];
   logits: number[];
   acts: Record<string, number[]>;
@@ -35,8 +36,9 @@ for (const [name, tc] of Object.entries(torchCases)) {
   describe(`forward pass vs PyTorch (${name})`, () => {
     const config = makeConfig(tc.config);
     const sd: StateDict = Object.fromEntries(Object.entries(tc.params).map(([k, v]) => [k, { shape: v.shape, data: Float32Array.from(v.data) }]));
-    const tokens = Int32Array.from(tc.tokens.flat());
-    const nPos = tc.tokens[0].length;
+    const sequences = Int32Array.from(tc.tokens.flat());
+    const nPos = tc.tokens[0].length - 1;
+    const tokens = Int32Array.from(tc.tokens.flatMap((row) => row.slice(0, nPos)));
 
     it("gives the same logits and activations (float32 vs float64: 2e-5)", async () => {
       const model = await HookedTransformer.fromStateDict(config, sd);
@@ -50,7 +52,7 @@ for (const [name, tc] of Object.entries(torchCases)) {
 
     it("gives the same loss and gradients as autograd", async () => {
       const model = await HookedTransformer.fromStateDict(config, sd);
-      const arrays = batchArrays({ batch: tc.tokens.length, nPos, tokens });
+      const arrays = batchArrays({ batch: tc.tokens.length, nPos, tokens: sequences });
       const [loss, grads] = lossAndGrad(config)(model.paramsRef(), arrays.tokens, arrays.targets, arrays.weights);
       expect(Math.abs(loss.item() - tc.loss)).toBeLessThan(1e-5);
       for (const [p, g] of Object.entries(grads)) {

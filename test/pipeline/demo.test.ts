@@ -19,8 +19,8 @@ describe("demo pipeline", () => {
     const files = await readdir(out);
     for (const f of ["report.md", "report.json", "beliefs-final-layer.png", "beliefs-final-layer.svg", "beliefs-concat.png", "loss-curve.png", "run"]) expect(files).toContain(f);
     const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
-    // mess3's optimal loss over positions 1..9 is 0.80352 nats; a briefly trained small model is above it, not absurdly.
-    expect(report.loss.optimal).toBeCloseTo(0.80352, 5);
+    // mess3's optimal loss over tokens 1..10 is 0.802512 nats (numpy brute force); a briefly trained small model is above it, not absurdly.
+    expect(report.loss.optimal).toBeCloseTo(0.802512, 6);
     expect(report.loss.model).toBeGreaterThan(report.loss.optimalSameSequences);
     expect(report.loss.relativeExcess).toBeLessThan(0.15);
     const sites = Object.fromEntries(report.probes.sites.map((s: { label: string }) => [s.label, s]));
@@ -32,6 +32,6 @@ describe("demo pipeline", () => {
     expect(r.entropyRate).toBeCloseTo(0.79346, 4);
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("# Belief state geometry: mess3");
-    expect(md).toContain(`| model vs optimal | +${(100 * report.loss.relativeExcess).toFixed(2)}% |`);
+    expect(md).toContain(`| model vs optimal on the same sequences | +${(100 * report.loss.relativeExcess).toFixed(2)}% (`);
   });
 });

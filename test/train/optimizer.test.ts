@@ -37,7 +37,7 @@ function run(config: Partial<OptimizerConfig>, steps: number): { p: number[]; W:
     const scalars = Object.fromEntries(Object.entries(opt.scalars(t, opt.config.learningRate)).map(([k, v]) => [k, np.array(v)]));
     [params, state] = opt.update(g, state, params, scalars);
   }
-  const out = { p: Array.from(params.p.dataSync()), W: Array.from(params.W.dataSync()), losses };
+  const out = { p: Array.from(params.p.dataSync() as Float32Array), W: Array.from(params.W.dataSync() as Float32Array), losses };
   tree.dispose(state);
   return out;
 }

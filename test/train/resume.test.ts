@@ -69,7 +69,7 @@ describe("training checkpoints", () => {
     const last = r.metrics.slice(-10).reduce((a, m) => a + m.loss, 0) / 10;
     expect(first).toBeGreaterThan(0.95);
     expect(last).toBeLessThan(0.9);
-    expect(r.optimalLoss).toBeCloseTo(0.80352, 5);
+    expect(r.optimalLoss).toBeCloseTo(0.802512, 6); // mean of h(1..10), test/fixtures/numpy-truth.json
     r.model.dispose();
   });
 });
