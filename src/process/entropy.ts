@@ -46,58 +46,64 @@ interface BeliefLevel {
   mass: Float64Array;
 }
 
+/**
+ * Accumulates weighted beliefs, merging those on the same tolerance grid cell
+ * into their mass-weighted mean.
+ */
+class BeliefMerger {
+  readonly #index = new Map<string, number>();
+  readonly #sums: number[] = []; // mass-weighted belief sums, S per entry
+  readonly #masses: number[] = [];
+
+  constructor(
+    readonly nStates: number,
+    readonly tolerance: number,
+  ) {}
+
+  add(beliefs: ArrayLike<number>, offset: number, mass: number): void {
+    const S = this.nStates;
+    const key = beliefKey(beliefs, offset, S, this.tolerance);
+    let id = this.#index.get(key);
+    if (id === undefined) {
+      id = this.#masses.length;
+      this.#index.set(key, id);
+      this.#masses.push(0);
+      for (let i = 0; i < S; i++) this.#sums.push(0);
+    }
+    this.#masses[id] += mass;
+    for (let i = 0; i < S; i++) this.#sums[id * S + i] += mass * beliefs[offset + i];
+  }
+
+  level(): BeliefLevel {
+    const S = this.nStates;
+    const beliefs = new Float64Array(this.#sums.length);
+    this.#masses.forEach((m, id) => {
+      for (let i = 0; i < S; i++) beliefs[id * S + i] = this.#sums[id * S + i] / m;
+    });
+    return { beliefs, mass: Float64Array.from(this.#masses) };
+  }
+}
+
 /** Push a distribution over beliefs forward one symbol, merging close beliefs. */
 function stepLevel(hmm: Hmm, level: BeliefLevel, tolerance: number): BeliefLevel {
   const S = hmm.nStates;
-  const n = level.mass.length;
-  const index = new Map<string, number>();
-  const sums: number[] = []; // mass-weighted belief sums, S per entry
-  const masses: number[] = [];
+  const merger = new BeliefMerger(S, tolerance);
   const next = new Float64Array(S);
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < level.mass.length; k++) {
     const eta = level.beliefs.subarray(k * S, (k + 1) * S);
     for (let x = 0; x < hmm.nSymbols; x++) {
       const p = updateBelief(hmm, eta, x, next);
-      if (!(p > 0)) continue;
-      const m = level.mass[k] * p;
-      const key = beliefKey(next, 0, S, tolerance);
-      let id = index.get(key);
-      if (id === undefined) {
-        id = masses.length;
-        index.set(key, id);
-        masses.push(0);
-        for (let i = 0; i < S; i++) sums.push(0);
-      }
-      masses[id] += m;
-      for (let i = 0; i < S; i++) sums[id * S + i] += m * next[i];
+      if (p > 0) merger.add(next, 0, level.mass[k] * p);
     }
   }
-  const beliefs = new Float64Array(sums.length);
-  for (let id = 0; id < masses.length; id++) for (let i = 0; i < S; i++) beliefs[id * S + i] = sums[id * S + i] / masses[id];
-  return { beliefs, mass: Float64Array.from(masses) };
+  return merger.level();
 }
 
 /** Merge a level's beliefs on a coarser grid. */
 function coarsen(hmm: Hmm, level: BeliefLevel, tolerance: number): BeliefLevel {
-  const S = hmm.nStates;
-  const index = new Map<string, number>();
-  const sums: number[] = [];
-  const masses: number[] = [];
-  for (let k = 0; k < level.mass.length; k++) {
-    const key = beliefKey(level.beliefs, k * S, S, tolerance);
-    let id = index.get(key);
-    if (id === undefined) {
-      id = masses.length;
-      index.set(key, id);
-      masses.push(0);
-      for (let i = 0; i < S; i++) sums.push(0);
-    }
-    masses[id] += level.mass[k];
-    for (let i = 0; i < S; i++) sums[id * S + i] += level.mass[k] * level.beliefs[k * S + i];
-  }
-  const beliefs = new Float64Array(sums.length);
-  for (let id = 0; id < masses.length; id++) for (let i = 0; i < S; i++) beliefs[id * S + i] = sums[id * S + i] / masses[id];
-  return { beliefs, mass: Float64Array.from(masses) };
+  const merger = new BeliefMerger(hmm.nStates, tolerance);
+  for (let k = 0; k < level.mass.length; k++) merger.add(level.beliefs, k * hmm.nStates, level.mass[k]);
+  return merger.level();
 }
 
 function levelEntropy(hmm: Hmm, level: BeliefLevel, scratch: Float64Array): number {
