@@ -5,7 +5,7 @@ const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
 export interface LossCurveOptions {
   readonly title?: string;
-  /** Steps averaged per plotted point (batch losses are noisy). Default: steps / 200, at least 1. */
+  /** Steps averaged per plotted point (batch losses are noisy). Default: steps / 50, at least 1. */
   readonly smoothing?: number;
 }
 
@@ -15,7 +15,7 @@ export function lossCurveSvg(metrics: readonly StepMetrics[], optimalLoss: numbe
   const m = { left: 60, right: 20, top: 40, bottom: 45 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
-  const window = options.smoothing ?? Math.max(1, Math.floor(metrics.length / 200));
+  const window = options.smoothing ?? Math.max(1, Math.round(metrics.length / 50));
   const points: [number, number][] = [];
   for (let i = 0; i < metrics.length; i += window) {
     const chunk = metrics.slice(i, i + window);
@@ -23,8 +23,10 @@ export function lossCurveSvg(metrics: readonly StepMetrics[], optimalLoss: numbe
   }
   const maxStep = Math.max(1, ...points.map((p) => p[0]));
   const losses = points.map((p) => p[1]);
-  const yMin = Math.min(optimalLoss, ...losses) * 0.98;
-  const yMax = Math.max(optimalLoss * 1.1, ...losses.slice(Math.floor(losses.length * 0.02)));
+  const lo = Math.min(optimalLoss, ...losses);
+  const hi = Math.max(optimalLoss * 1.02, ...losses);
+  const yMin = lo - 0.05 * (hi - lo);
+  const yMax = hi + 0.05 * (hi - lo);
   const sx = (s: number) => Math.round((m.left + (s / maxStep) * w) * 10) / 10;
   const sy = (v: number) => Math.round((m.top + h - ((Math.min(v, yMax) - yMin) / (yMax - yMin)) * h) * 10) / 10;
   const ticks = 5;
@@ -40,11 +42,11 @@ export function lossCurveSvg(metrics: readonly StepMetrics[], optimalLoss: numbe
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${options.title ?? "Training loss"}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${options.title ?? "Training loss"}${window > 1 ? ` (mean of every ${window} steps)` : ""}</text>`,
     ...axis,
     `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
     `<line x1="${m.left}" x2="${m.left + w}" y1="${sy(optimalLoss)}" y2="${sy(optimalLoss)}" stroke="#d62728" stroke-dasharray="5,4"/>`,
-    `<text x="${m.left + w - 4}" y="${sy(optimalLoss) - 5}" text-anchor="end" font-size="11" fill="#d62728" font-family="${FONT}">optimal ${optimalLoss.toFixed(4)} nats</text>`,
+    `<text x="${m.left + 6}" y="${sy(optimalLoss) + 14}" text-anchor="start" font-size="11" fill="#d62728" font-family="${FONT}">optimal ${optimalLoss.toFixed(4)} nats</text>`,
     `<path d="${path}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`,
     `<text x="${m.left + w / 2}" y="${height - 8}" text-anchor="middle" font-size="12" font-family="${FONT}">step</text>`,
     `<text x="14" y="${m.top + h / 2}" text-anchor="middle" font-size="12" font-family="${FONT}" transform="rotate(-90 14 ${m.top + h / 2})">cross-entropy (nats)</text>`,
