@@ -66,13 +66,3 @@ export function hookNames(c: TransformerConfig): HookName[] {
   if (c.layerNorm) names.push("ln_final.hook_scale", "ln_final.hook_normalized");
   return names;
 }
-
-/** The residual stream after each block: the usual probe targets. */
-export function residPostNames(c: TransformerConfig): HookName[] {
-  return Array.from({ length: c.nLayers }, (_, l) => `blocks.${l}.hook_resid_post` as HookName);
-}
-
-/** "blocks.3.hook_resid_post" -> "hook_resid_post" (for shape lookup). */
-export function hookKind(name: string): string {
-  return name.slice(name.lastIndexOf(".") + 1);
-}

@@ -21,12 +21,6 @@ export interface NamedTensor {
 const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F64: 8, I32: 4 };
 const CTORS = { F32: Float32Array, F64: Float64Array, I32: Int32Array } as const;
 
-export function dtypeOf(data: NamedTensor["data"]): SafetensorsDtype {
-  if (data instanceof Float32Array) return "F32";
-  if (data instanceof Float64Array) return "F64";
-  return "I32";
-}
-
 export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
   const names = Object.keys(tensors).sort((a, b) => BYTES[tensors[b].dtype] - BYTES[tensors[a].dtype] || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
