@@ -123,7 +123,19 @@ export async function trainOnProcess(hmm: Hmm, options: TrainOnProcessOptions = 
         });
       }
       const saved = JSON.parse(await readFile(runPath, "utf8")) as RunFile;
-      // The saved run decides; only the number of steps may be raised to extend it.
+      // A resumed run keeps its process, model and training settings; only the number of steps
+      // may be raised to extend it. Asking for anything else is a mistake worth stopping for.
+      const requested = { process: processToJson(hmm).transitions, model: modelConfig, training: { ...training, steps: saved.training.steps } };
+      const differing = unique(differences({ process: saved.process.transitions, model: saved.model, training: saved.training }, requested));
+      if (differing.length > 0) {
+        throw new ArgumentError({
+          fn,
+          argument: "resume",
+          received: `settings that differ from the run in ${JSON.stringify(outDir)}: ${differing.join(", ")}`,
+          expected: "the settings the run was started with (only steps may grow)",
+          hint: "Repeat the original command with --resume, or start a new run in another folder.",
+        });
+      }
       process = processFromJson(saved.process, runPath);
       modelConfig = makeConfig(saved.model);
       training = makeTrainingConfig({ ...saved.training, steps: Math.max(saved.training.steps, options.training?.steps ?? 0) });
@@ -189,6 +201,17 @@ export async function trainOnProcess(hmm: Hmm, options: TrainOnProcessOptions = 
     metrics,
     resumedFromStep: resumeFrom?.step ?? 0,
   };
+}
+
+const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/** Dotted paths where two JSON-like values differ (array indices folded into their parent). */
+function differences(a: unknown, b: unknown, path = ""): string[] {
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return a === b ? [] : [path.replace(/\.\d+(\.\d+)*$/, "")];
 }
 
 async function metricsUpTo(path: string, step: number): Promise<string> {

@@ -59,6 +59,21 @@ describe("training checkpoints", () => {
     expect((await readFile(join(out, "model", "model.safetensors"))).equals(before)).toBe(true);
   });
 
+  it("refuses to resume with other settings, naming them, and resumes with more steps", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bs-settings-"));
+    const out = join(dir, "run");
+    expect((await runCli(flags(out, 10))).code).toBe(0);
+    const other = await runCli([...flags(out, 10), "--lr", "0.01", "--resume"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`error: trainOnProcess: argument 'resume' received settings that differ from the run in "${out}": training.optimizer.learningRate; expected the settings the run was started with (only steps may grow).`);
+    const otherProcess = await runCli([...flags(out, 10).map((a) => (a === "mess3" ? "mess3:x=0.1" : a)), "--resume"]);
+    expect(otherProcess.stderr).toContain("differ from the run");
+    expect(otherProcess.stderr).toContain(": process;");
+    const longer = await runCli([...flags(out, 20), "--resume"]);
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(longer.stderr).toContain("resuming at step 10 of 20");
+  });
+
   it("training in process lowers the loss toward the optimum (tiny model, 60 steps)", async () => {
     const r = await trainOnProcess(makeProcess("mess3"), {
       preset: "small",
