@@ -38,7 +38,7 @@ export function summary(r: DemoResult): string {
   const e = r.evaluation;
   const lines = [
     "",
-    `${r.process.name}: ${r.config.nLayers}-layer d_model-${r.config.dModel} transformer, ${r.training.steps} steps (${r.trainSeconds.toFixed(0)} s, ${Math.round(r.tokensPerSecond)} tokens/s)`,
+    `${r.process.name}: ${r.config.nLayers}-layer d_model-${r.config.dModel} transformer, ${r.training.steps} steps (${r.trainSeconds.toFixed(0)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond)} tokens/s` : ""})`,
     `held-out loss ${e.modelLoss.toFixed(4)} nats: ${(100 * e.relativeExcess).toFixed(2)}% above the optimal ${e.optimalLossSameSequences.toFixed(4)} on the same sequences (expected optimal ${e.optimalLoss.toFixed(4)})`,
     "",
     "probe site      R^2      RMSE   | shuffled R^2 | untrained R^2",

@@ -78,9 +78,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     events: options.events,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
-  const stepSeconds = run.metrics.slice(Math.min(5, run.metrics.length - 1)).reduce((a, m) => a + m.seconds, 0);
-  const stepCount = Math.max(1, run.metrics.length - Math.min(5, run.metrics.length - 1));
-  const tokensPerSecond = run.metrics.length ? (stepCount * run.training.batchSize * run.model.config.nCtx) / stepSeconds : NaN;
+  // Throughput after the first step, which compiles the training step.
+  const timed = run.metrics.slice(1);
+  const tokens = timed.reduce((a, m) => a + m.tokensPerSecond * m.seconds, 0);
+  const tokensPerSecond = tokens / timed.reduce((a, m) => a + m.seconds, 0);
 
   log("evaluating held-out loss");
   const evaluation = await evaluateLoss(run.model, run.process, { sequences: options.evalSequences ?? DEMO_DEFAULTS.evalSequences });

@@ -14,7 +14,7 @@ export function renderReport(r: DemoResult): string {
     "",
     `Model: ${c.nLayers} layers, d_model ${c.dModel}, ${c.nHeads} heads of ${c.dHead}, d_mlp ${c.attnOnly ? "–" : c.dMlp}, n_ctx ${c.nCtx}, ${c.activation}, LayerNorm ${c.layerNorm ? "on" : "off"}${c.attnOnly ? ", attention-only" : ""}; ${r.parameters.toLocaleString("en-US")} parameters.`,
     "",
-    `Training: ${r.training.steps} steps of ${r.training.batchSize} sequences, ${r.training.optimizer.kind} at learning rate ${r.training.optimizer.learningRate}, seed ${r.training.seed}; ${r.trainSeconds.toFixed(1)} s, ${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tokens/s.`,
+    `Training: ${r.training.steps} steps of ${r.training.batchSize} sequences, ${r.training.optimizer.kind} at learning rate ${r.training.optimizer.learningRate}, seed ${r.training.seed}; ${r.trainSeconds.toFixed(1)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tokens/s` : " (no steps left to run: resumed a finished run)"}.`,
     "",
     "## Loss on held-out sequences",
     "",
