@@ -6,6 +6,7 @@
 import { jit, tree, numpy as np, type OwnedFunction } from "@jax-js/jax";
 import { ArgumentError, checkInteger, describe } from "../util/errors.js";
 import { initEngine } from "../engine/jax.js";
+import { toDevice, toHost } from "../engine/hostTensor.js";
 import { ActivationCache } from "./cache.js";
 import { makeConfig, type TransformerConfig } from "./config.js";
 import { forward, type Params } from "./forward.js";
@@ -50,8 +51,7 @@ export class HookedTransformer {
     checkStateDict(c, stateDict, "HookedTransformer.fromStateDict");
     const params: Params = {};
     for (const spec of parameterSpecs(c)) {
-      const t = stateDict[spec.name];
-      params[spec.name] = np.array(t.data.slice(), { dtype: np.float32 }).reshape([...t.shape]);
+      params[spec.name] = toDevice(stateDict[spec.name]);
     }
     return new HookedTransformer(c, params);
   }
@@ -69,11 +69,7 @@ export class HookedTransformer {
 
   /** Copy the parameters to the host. */
   stateDict(): StateDict {
-    const out: StateDict = {};
-    for (const [name, arr] of Object.entries(this.#params)) {
-      out[name] = { shape: [...arr.shape], data: Float32Array.from(arr.ref.dataSync() as Float32Array) };
-    }
-    return out;
+    return Object.fromEntries(Object.entries(this.#params).map(([name, arr]) => [name, toHost(arr)]));
   }
 
   /** Logits [batch, pos, d_vocab] for tokens [batch, pos] (row-major Int32Array). */

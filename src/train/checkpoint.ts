@@ -17,6 +17,7 @@ import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safete
 import type { TrainingSnapshot } from "./trainer.js";
 
 export const MODEL_FILE = "model.safetensors";
+const OPTIMIZER_FILE = "optimizer.safetensors";
 
 function toNamed(dict: Record<string, HostTensor>): Record<string, NamedTensor> {
   return Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, { dtype: "F32" as const, shape: t.shape, data: t.data }]));
@@ -26,15 +27,15 @@ function fromNamed(dict: Record<string, NamedTensor>, source: string): Record<st
   const out: Record<string, HostTensor> = {};
   for (const [k, t] of Object.entries(dict)) {
     if (!(t.data instanceof Float32Array)) {
-      throw new ArgumentError({ fn: "loadCheckpoint", argument: `${source}["${k}"]`, received: `dtype ${t.dtype}`, expected: "F32" });
+      throw new ArgumentError({ fn: "loadStateDict", argument: `${source}["${k}"]`, received: `dtype ${t.dtype}`, expected: "F32" });
     }
     out[k] = { shape: t.shape, data: t.data };
   }
   return out;
 }
 
-/** Write parameters as safetensors (atomically). */
-export async function saveStateDict(path: string, params: StateDict, metadata: Record<string, string> = {}): Promise<void> {
+/** Write named float32 tensors (parameters or optimizer state) as safetensors, atomically. */
+export async function saveStateDict(path: string, params: Record<string, HostTensor>, metadata: Record<string, string> = {}): Promise<void> {
   await writeFileAtomically(path, encodeSafetensors(toNamed(params), metadata));
 }
 
@@ -58,7 +59,7 @@ export async function saveCheckpoint(dir: string, snapshot: TrainingSnapshot, ex
   const folder = join(dir, name);
   await writeFolderAtomically(folder, async (tmp) => {
     await saveStateDict(join(tmp, MODEL_FILE), snapshot.params);
-    await writeFileAtomically(join(tmp, "optimizer.safetensors"), encodeSafetensors(toNamed(snapshot.optimizerState)));
+    await saveStateDict(join(tmp, OPTIMIZER_FILE), snapshot.optimizerState);
     await writeJsonAtomically(join(tmp, "state.json"), { step: snapshot.step, ...extra });
   });
   await writeJsonAtomically(join(dir, "latest.json"), { step: snapshot.step, folder: name });
@@ -85,8 +86,7 @@ export async function loadLatestCheckpoint(dir: string): Promise<(TrainingSnapsh
     throw new ArgumentError({ fn: "loadLatestCheckpoint", argument: folder, received: `step ${state.step}`, expected: `step ${latest.step} as latest.json says` });
   }
   const params = await loadStateDict(join(folder, MODEL_FILE));
-  const optBytes = await readFile(join(folder, "optimizer.safetensors"));
-  const optimizerState = fromNamed(decodeSafetensors(new Uint8Array(optBytes.buffer, optBytes.byteOffset, optBytes.byteLength), join(folder, "optimizer.safetensors")).tensors, "optimizer.safetensors");
+  const optimizerState = await loadStateDict(join(folder, OPTIMIZER_FILE));
   const { step, ...extra } = state;
   return { step, params, optimizerState, extra };
 }

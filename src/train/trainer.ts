@@ -6,6 +6,7 @@
  */
 import { jit, tree, valueAndGrad, numpy as np } from "@jax-js/jax";
 import { ArgumentError, checkInteger } from "../util/errors.js";
+import { toDevice, toHost } from "../engine/hostTensor.js";
 import type { Params } from "../model/forward.js";
 import type { HostTensor, StateDict } from "../model/params.js";
 import { learningRateAt, makeOptimizer, type OptimizerConfig, type OptState } from "./optimizer.js";
@@ -72,17 +73,15 @@ export interface TrainResult {
   readonly seconds: number;
 }
 
-function toHost(state: OptState): Record<string, HostTensor> {
+function stateToHost(state: OptState): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [s, params] of Object.entries(state)) {
-    for (const [name, arr] of Object.entries(params)) {
-      out[`${s}/${name}`] = { shape: [...arr.shape], data: Float32Array.from(arr.ref.dataSync() as Float32Array) };
-    }
+    for (const [name, arr] of Object.entries(params)) out[`${s}/${name}`] = toHost(arr);
   }
   return out;
 }
 
-function fromHost(host: Record<string, HostTensor>, stateNames: readonly string[], paramNames: readonly string[]): OptState {
+function stateFromHost(host: Record<string, HostTensor>, stateNames: readonly string[], paramNames: readonly string[]): OptState {
   const state: OptState = {};
   for (const s of stateNames) {
     state[s] = {};
@@ -91,7 +90,7 @@ function fromHost(host: Record<string, HostTensor>, stateNames: readonly string[
       if (!t) {
         throw new ArgumentError({ fn: "train", argument: "resumeFrom.optimizerState", received: `no "${s}/${name}"`, expected: "the state of the same optimizer and model" });
       }
-      state[s][name] = np.array(t.data.slice(), { dtype: np.float32 }).reshape([...t.shape]);
+      state[s][name] = toDevice(t);
     }
   }
   return state;
@@ -108,7 +107,7 @@ export async function train(model: ParamHolder, task: TrainTask, options: Traine
   }
   let params = model.paramsRef();
   const paramNames = Object.keys(params);
-  let state = options.resumeFrom ? fromHost(options.resumeFrom.optimizerState, optimizer.stateNames, paramNames) : optimizer.init(params);
+  let state = options.resumeFrom ? stateFromHost(options.resumeFrom.optimizerState, optimizer.stateNames, paramNames) : optimizer.init(params);
 
   const lossGrad = valueAndGrad(task.loss);
   const step = jit((p: Params, s: OptState, batch: DeviceBatch, scalars: Record<string, np.Array>) => {
@@ -119,7 +118,7 @@ export async function train(model: ParamHolder, task: TrainTask, options: Traine
 
   const snapshot = (k: number): TrainingSnapshot => {
     model.setParams(tree.ref(params) as Params);
-    return { step: k, params: model.stateDict(), optimizerState: toHost(state) };
+    return { step: k, params: model.stateDict(), optimizerState: stateToHost(state) };
   };
 
   events.onStart?.({ startStep, totalSteps });
