@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { resolveProcess } from "../process/spec.js";
 import { DEMO_DEFAULTS, runDemo, type DemoResult } from "../pipeline/demo.js";
 import { intOption } from "./options.js";
+import { probeTable } from "./probeTable.js";
 import { progressReporter } from "./progress.js";
 
 export function demoCommand(): Command {
@@ -41,11 +42,7 @@ export function summary(r: DemoResult): string {
     `${r.process.name}: ${r.config.nLayers}-layer d_model-${r.config.dModel} transformer, ${r.training.steps} steps (${r.trainSeconds.toFixed(0)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond)} tokens/s` : ""})`,
     `held-out loss ${e.modelLoss.toFixed(4)} nats: ${(100 * e.relativeExcess).toFixed(2)}% above the optimal ${e.optimalLossSameSequences.toFixed(4)} on the same sequences (expected optimal ${e.optimalLoss.toFixed(4)})`,
     "",
-    "probe site      R^2      RMSE   | shuffled R^2 | untrained R^2",
-    ...r.probes.sites.map(
-      (s) =>
-        `${s.label.padEnd(12)} ${s.test.r2.toFixed(4).padStart(7)}  ${s.test.rmse.toFixed(4).padStart(7)}  | ${(s.shuffled?.r2 ?? NaN).toFixed(4).padStart(12)} | ${(s.untrained?.r2 ?? NaN).toFixed(4).padStart(13)}`,
-    ),
+    probeTable(r.probes.sites).trimEnd(),
     "",
     `report: ${r.outDir}/report.md`,
     `figures: ${r.files.filter((f) => f.endsWith(".png")).join(", ")}`,

@@ -10,6 +10,7 @@ import { loadTrainedModel } from "../train/run.js";
 import { writeFileAtomically, writeJsonAtomically } from "../util/atomicWrite.js";
 import { ArgumentError } from "../util/errors.js";
 import { floatOption, intOption } from "./options.js";
+import { probeTable } from "./probeTable.js";
 
 export function probeCommand(): Command {
   return new Command("probe")
@@ -42,12 +43,7 @@ export function probeCommand(): Command {
       const untrained = o.untrained ? await HookedTransformer.create(model.config, trainingSeed ?? 0) : undefined;
       const report = await probeBeliefs(model, hmm, { sites, sequences: o.sequences, ridge: o.ridge, seed: o.seed, untrainedModel: untrained });
       untrained?.dispose();
-      process.stdout.write("site                      R^2     RMSE  | shuffled R^2 | untrained R^2\n");
-      for (const s of report.sites) {
-        process.stdout.write(
-          `${s.label.slice(0, 24).padEnd(24)} ${s.test.r2.toFixed(4).padStart(7)} ${s.test.rmse.toFixed(4).padStart(7)}  | ${(s.shuffled?.r2 ?? NaN).toFixed(4).padStart(12)} | ${(s.untrained?.r2 ?? NaN).toFixed(4).padStart(13)}\n`,
-        );
-      }
+      process.stdout.write(probeTable(report.sites));
       if (o.out) {
         await writeJsonAtomically(join(o.out, "probes.json"), {
           process: hmm.name,

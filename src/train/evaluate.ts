@@ -10,6 +10,7 @@ import type { Hmm } from "../process/hmm.js";
 import { sampleSequences } from "../process/sample.js";
 import { checkInteger } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
+import { nextTokenPairs } from "./objective.js";
 import { optimalTrainingLoss } from "./run.js";
 
 export interface LossEvaluation {
@@ -60,8 +61,7 @@ export async function evaluateLoss(model: HookedTransformer, hmm: Hmm, options: 
   const L = P + 1; // the model sees P tokens and predicts tokens 1..P
   const samples = sampleSequences(hmm, { count: n, length: L, seed: deriveSeed(seed, "heldout-loss") });
   const { optimalLoss } = filterBeliefs(hmm, samples.tokens, L);
-  const inputs = new Int32Array(n * P);
-  for (let s = 0; s < n; s++) inputs.set(samples.tokens.subarray(s * L, s * L + P), s * P);
+  const { inputs, targets } = nextTokenPairs({ batch: n, nPos: P, tokens: samples.tokens });
   const { data: logits } = await model.forward(inputs, P); // [batch, pos, d_vocab]
   const modelPer = new Float64Array(L).fill(NaN);
   const optimalSame = new Float64Array(L).fill(NaN);
@@ -70,7 +70,7 @@ export async function evaluateLoss(model: HookedTransformer, hmm: Hmm, options: 
     let o = 0;
     for (let s = 0; s < n; s++) {
       // Position t - 1 predicts token t.
-      m -= logSoftmaxAt(logits, (s * P + t - 1) * V, V, samples.tokens[s * L + t]);
+      m -= logSoftmaxAt(logits, (s * P + t - 1) * V, V, targets[s * P + t - 1]);
       o += optimalLoss[s * L + t];
     }
     modelPer[t] = m / n;

@@ -19,12 +19,12 @@ export interface TokenBatch {
   readonly tokens: Int32Array;
 }
 
-/** Device arrays for one batch: inputs [batch, pos], targets [batch, pos] (the next tokens) and weights [batch, pos] (all 1). */
-export function batchArrays(b: TokenBatch): { tokens: np.Array; targets: np.Array; weights: np.Array } {
+/** Host-side split of each sequence into inputs (tokens 0..nPos-1) and targets (tokens 1..nPos), both [batch, pos]. */
+export function nextTokenPairs(b: TokenBatch, fn = "nextTokenPairs"): { inputs: Int32Array; targets: Int32Array } {
   const { batch, nPos, tokens } = b;
   const L = nPos + 1;
   if (tokens.length !== batch * L) {
-    throw new ArgumentError({ fn: "batchArrays", argument: "tokens", received: `${tokens.length} tokens`, expected: `batch * (nPos + 1) = ${batch * L}` });
+    throw new ArgumentError({ fn, argument: "tokens", received: `${tokens.length} tokens`, expected: `batch * (nPos + 1) = ${batch * L}` });
   }
   const inputs = new Int32Array(batch * nPos);
   const targets = new Int32Array(batch * nPos);
@@ -32,6 +32,13 @@ export function batchArrays(b: TokenBatch): { tokens: np.Array; targets: np.Arra
     inputs.set(tokens.subarray(n * L, n * L + nPos), n * nPos);
     targets.set(tokens.subarray(n * L + 1, (n + 1) * L), n * nPos);
   }
+  return { inputs, targets };
+}
+
+/** Device arrays for one batch: inputs [batch, pos], targets [batch, pos] (the next tokens) and weights [batch, pos] (all 1). */
+export function batchArrays(b: TokenBatch): { tokens: np.Array; targets: np.Array; weights: np.Array } {
+  const { batch, nPos } = b;
+  const { inputs, targets } = nextTokenPairs(b, "batchArrays");
   return {
     tokens: np.array(inputs, { dtype: np.int32 }).reshape([batch, nPos]), // [batch, pos]
     targets: np.array(targets, { dtype: np.int32 }).reshape([batch, nPos]), // [batch, pos]
