@@ -182,9 +182,11 @@ export async function trainOnProcess(hmm: Hmm, options: TrainOnProcessOptions = 
       },
       onCheckpoint: outDir
         ? async (snapshot) => {
-            await saveCheckpoint(checkpointDir, snapshot);
+            // Metrics first, then the checkpoint that covers them: a kill in between leaves extra
+            // lines, which resuming drops, never a checkpoint whose metrics are missing.
             await appendFile(metricsPath, pending);
             pending = "";
+            await saveCheckpoint(checkpointDir, snapshot);
           }
         : undefined,
     },
