@@ -1,39 +1,28 @@
 /**
- * beliefscope: belief-state geometry in transformers trained on hidden Markov
- * processes. The library API, layer by layer:
- *   process/  HMMs, catalogue, sampling, exact beliefs, MSP, entropy (Float64Array)
- *   model/    HookedTransformer on jax-js, TransformerLens hook names, activation cache
- *   train/    optimizers, the training loop, checkpoints, runs on processes, evaluation
- *   probe/    linear probes to beliefs with controls (Float64Array)
- *   geometry/ plot/  projections to the simplex, figures (SVG, PNG)
- *   pipeline/ the demo experiment
+ * beliefscope, the core: belief-state geometry in sequence models trained on
+ * hidden Markov processes. Browser-safe (no Node built-ins); files, PNG,
+ * run folders and the command line are in `beliefscope/node`.
+ *   process/   HMMs and generalized HMMs, catalogue, exact beliefs, MSP, entropy (Float64Array)
+ *   engine/    jax-js backends (wasm, WebGPU), host<->device copies, fused kernels
+ *   model/     SequenceModel, the architecture registry, TransformerLens hook names
+ *   train/     optimizers, the training loop, runs on processes (RunStore), evaluation
+ *   probe/     linear probes to beliefs with controls and verdicts (Float64Array)
+ *   geometry/ plot/  projections to the simplex, figures (SVG)
+ *   pipeline/  whole experiments (the demo)
  */
 export * from "./process/index.js";
-export { initEngine, engineDevice, type EngineDevice } from "./engine/jax.js";
-export * from "./model/config.js";
-export * from "./model/hooks.js";
-export { parameterSpecs, initialStateDict, type StateDict, type HostTensor, type ParamSpec } from "./model/params.js";
-export { ActivationCache } from "./model/cache.js";
-export { HookedTransformer, defaultCacheNames, type RunWithCacheOptions, type RunResult } from "./model/transformer.js";
-export { forward, crossEntropy, type Params, type HookFn } from "./model/forward.js";
-export * from "./train/optimizer.js";
-export * from "./train/trainer.js";
-export * from "./train/safetensors.js";
-export * from "./train/checkpoint.js";
-export * from "./train/run.js";
-export * from "./train/evaluate.js";
-export { batchArrays, nextTokenLoss, lossAndGrad, type TokenBatch } from "./train/objective.js";
-export * from "./probe/linearRegression.js";
-export * from "./probe/scores.js";
-export * from "./probe/split.js";
-export * from "./probe/beliefProbe.js";
+export { defaultEngineDevice, engineDevice, ensureEngine, initEngine, ENGINE_DEVICES, type EngineDevice } from "./engine/jax.js";
+export * from "./model/index.js";
+export * from "./train/index.js";
+export * from "./probe/index.js";
 export * from "./geometry/simplex.js";
 export * from "./geometry/colour.js";
 export * from "./plot/beliefFigure.js";
 export * from "./plot/lossCurve.js";
-export * from "./plot/png.js";
+export * from "./util/safetensors.js";
 export { runDemo, DEMO_DEFAULTS, type DemoOptions, type DemoResult } from "./pipeline/demo.js";
 export { ArgumentError } from "./util/errors.js";
+export type { Rows } from "./util/rows.js";
 export { Rng, deriveSeed } from "./util/rng.js";
 export { warn, warningCount, resetWarnings } from "./util/warn.js";
 export { VERSION } from "./version.js";

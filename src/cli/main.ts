@@ -3,8 +3,11 @@
  * beliefscope: the command line.
  *   beliefscope demo                  the anchor experiment on mess3 (train, evaluate, probe, figures, report)
  *   beliefscope process ...           catalogue, info, sampling, MSP, JSON
- *   beliefscope train <process>       train a transformer on a process (resumable run folder)
- *   beliefscope probe <model>         probe a trained model for belief states
+ *   beliefscope arch                  registered architectures, presets and hooks
+ *   beliefscope train <process>       train a model on a process (resumable run folder)
+ *   beliefscope probe <model>         probe a trained model for belief states, with controls and verdicts
+ *   beliefscope evaluate <model>      held-out loss against the optimum, per position
+ *   beliefscope activations <model>   activations, tokens and exact beliefs as safetensors
  */
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../util/errors.js";
@@ -12,6 +15,9 @@ import { demoCommand } from "./demoCommand.js";
 import { processCommand } from "./processCommand.js";
 import { probeCommand } from "./probeCommand.js";
 import { trainCommand } from "./trainCommand.js";
+import { evaluateCommand } from "./evaluateCommand.js";
+import { activationsCommand } from "./activationsCommand.js";
+import { archCommand } from "./archCommand.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -22,6 +28,9 @@ export function buildProgram(): Command {
   program.addCommand(processCommand());
   program.addCommand(trainCommand());
   program.addCommand(probeCommand());
+  program.addCommand(evaluateCommand());
+  program.addCommand(activationsCommand());
+  program.addCommand(archCommand());
   return program;
 }
 
@@ -44,7 +53,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+    // Not a usage error: a bug or an environment problem. The message, and the stack only on request.
+    const debug = process.env.BELIEFSCOPE_DEBUG === "1";
+    process.stderr.write(`error: ${debug ? ((err as Error)?.stack ?? String(err)) : ((err as Error)?.message ?? String(err))}\n`);
+    if (!debug) process.stderr.write("(an unexpected error: run with BELIEFSCOPE_DEBUG=1 to see where it came from, and please report it)\n");
     return 1;
   }
 }

@@ -1,20 +1,31 @@
 import { join } from "node:path";
 import { Command } from "commander";
-import { HookedTransformer } from "../model/transformer.js";
-import { hookNames, type HookName } from "../model/hooks.js";
-import { layerSites, probeBeliefs, type ProbeSite } from "../probe/beliefProbe.js";
-import { resolveProcess } from "../process/spec.js";
+import { probeBeliefs, type ProbeSite } from "../probe/beliefProbe.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
-import { svgToPng } from "../plot/png.js";
-import { loadTrainedModel } from "../train/run.js";
-import { writeFileAtomically, writeJsonAtomically } from "../util/atomicWrite.js";
+import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
+import { svgToPng } from "../node/png.js";
+import { resolveProcess } from "../node/processFiles.js";
+import { loadTrainedModel, loadUntrainedModel } from "../node/runFolder.js";
 import { ArgumentError } from "../util/errors.js";
+import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
 import { floatOption, intOption } from "./options.js";
 import { probeTable } from "./probeTable.js";
 
+/** "a,b+c" into sites: each comma-separated entry a site, + joins hooks into one site. */
+export function parseSites(spec: string, valid: readonly string[], fn: string): ProbeSite[] {
+  const known = new Set(valid);
+  return spec.split(",").map((label) => {
+    const hooks = label.split("+").map((h) => h.trim());
+    for (const h of hooks) {
+      if (!known.has(h)) throw new ArgumentError({ fn, argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}` });
+    }
+    return { label, hooks };
+  });
+}
+
 export function probeCommand(): Command {
-  return new Command("probe")
-    .description("Fit linear probes from a trained model's activations to the exact belief states, with controls")
+  const cmd = new Command("probe")
+    .description("Fit linear probes from a trained model's activations to the exact belief states, with controls and a verdict per site")
     .argument("<model>", "a run folder (from `train`) or a model folder (config.json + model.safetensors)")
     .option("--process <spec>", "process to probe on (default: the one the model was trained on)")
     .option("--hooks <names>", "comma-separated hooks, each its own probe; join with + to concatenate (default: every layer and all concatenated)")
@@ -22,42 +33,32 @@ export function probeCommand(): Command {
     .option("--ridge <x>", "ridge penalty per sample", floatOption(0), 0)
     .option("--seed <n>", "seed for probe data and split", intOption(0), 2)
     .option("--no-untrained", "skip the untrained-model control")
-    .option("-o, --out <dir>", "write probes.json and figures here")
-    .action(async (dir: string, o: { process?: string; hooks?: string; sequences: number; ridge: number; seed: number; untrained: boolean; out?: string }) => {
-      const { model, process: trainedOn, seed: trainingSeed } = await loadTrainedModel(dir);
-      const hmm = o.process ? await resolveProcess(o.process) : trainedOn;
-      let sites: ProbeSite[] = layerSites(model.config.nLayers);
-      if (o.hooks) {
-        const valid = new Set<string>(hookNames(model.config));
-        sites = o.hooks.split(",").map((label) => {
-          const hooks = label.split("+").map((h) => h.trim());
-          for (const h of hooks) {
-            if (!valid.has(h)) {
-              throw new ArgumentError({ fn: "beliefscope probe", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${[...valid].join(", ")}` });
-            }
-          }
-          return { label, hooks: hooks as HookName[] };
-        });
+    .option("-o, --out <dir>", "write probes.json, probe weights and figures here");
+  addDeviceOption(cmd);
+  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { process?: string; hooks?: string; sequences: number; ridge: number; seed: number; untrained: boolean; out?: string }) => {
+    const loaded = await loadTrainedModel(dir, { device: o.device });
+    const { model } = loaded;
+    const hmm = o.process ? await resolveProcess(o.process) : loaded.process;
+    const sites = o.hooks ? parseSites(o.hooks, model.hookNames(), "beliefscope probe") : model.layerSites();
+    // The untrained control: the run's initial weights when the run folder kept them.
+    const untrained = o.untrained ? await loadUntrainedModel(loaded, { device: o.device }) : undefined;
+    const report = await probeBeliefs(model, hmm, { sites, sequences: o.sequences, ridge: o.ridge, seed: o.seed, untrainedModel: untrained });
+    untrained?.dispose();
+    process.stdout.write(probeTable(report.sites));
+    if (o.out) {
+      await writeJsonAtomically(join(o.out, "probes.json"), {
+        process: hmm.name,
+        sequences: report.sequences,
+        sites: report.sites.map((s) => ({ label: s.label, hooks: s.hooks, r2: s.test.r2, rmse: s.test.rmse, shuffledR2: s.shuffled?.r2, untrainedR2: s.untrained?.r2 })),
+      });
+      for (const s of report.sites) {
+        const svg = beliefFigureSvg(report.testBeliefs, report.testPredictions[s.label], { rightTitle: `Probe of ${s.label} (R² ${s.test.r2?.toFixed(3) ?? "undefined"})` });
+        const base = `beliefs-${s.label.replace(/[^a-zA-Z0-9]+/g, "-")}`;
+        await writeFileAtomically(join(o.out, `${base}.svg`), svg);
+        await writeFileAtomically(join(o.out, `${base}.png`), svgToPng(svg));
       }
-      // The untrained control starts from the same initial weights as the trained model when the run is known.
-      const untrained = o.untrained ? await HookedTransformer.create(model.config, trainingSeed ?? 0) : undefined;
-      const report = await probeBeliefs(model, hmm, { sites, sequences: o.sequences, ridge: o.ridge, seed: o.seed, untrainedModel: untrained });
-      untrained?.dispose();
-      process.stdout.write(probeTable(report.sites));
-      if (o.out) {
-        await writeJsonAtomically(join(o.out, "probes.json"), {
-          process: hmm.name,
-          sequences: report.sequences,
-          sites: report.sites.map((s) => ({ label: s.label, hooks: s.hooks, r2: s.test.r2, rmse: s.test.rmse, shuffledR2: s.shuffled?.r2, untrainedR2: s.untrained?.r2 })),
-        });
-        for (const s of report.sites) {
-          const svg = beliefFigureSvg(report.testBeliefs, report.testPredictions[s.label], { rightTitle: `Probe of ${s.label} (R² ${s.test.r2.toFixed(3)})` });
-          const base = `beliefs-${s.label.replace(/[^a-zA-Z0-9]+/g, "-")}`;
-          await writeFileAtomically(join(o.out, `${base}.svg`), svg);
-          await writeFileAtomically(join(o.out, `${base}.png`), svgToPng(svg));
-        }
-        process.stdout.write(`wrote ${o.out}/probes.json and figures\n`);
-      }
-      model.dispose();
-    });
+      process.stdout.write(`wrote ${o.out}/probes.json and figures\n`);
+    }
+    model.dispose();
+  });
 }

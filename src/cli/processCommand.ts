@@ -5,10 +5,10 @@ import { isUnifilar } from "../process/hmm.js";
 import { mixedStatePresentation } from "../process/msp.js";
 import { sampleSequences } from "../process/sample.js";
 import { filterBeliefs } from "../process/beliefs.js";
-import { saveProcess } from "../process/json.js";
-import { resolveProcess } from "../process/spec.js";
+import { saveProcess } from "../node/processFiles.js";
+import { resolveProcess } from "../node/processFiles.js";
 import { stationaryDistribution } from "../process/stationary.js";
-import { writeJsonAtomically } from "../util/atomicWrite.js";
+import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { floatOption, intOption } from "./options.js";
 
 const fmt = (a: ArrayLike<number>, d = 4) => `[${Array.from(a, (v) => v.toFixed(d)).join(", ")}]`;

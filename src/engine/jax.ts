@@ -3,24 +3,31 @@
  * through the engine layer (src/engine, src/model, src/train), so `.ref`
  * bookkeeping never leaks into the public API.
  *
- * Node 20 lacks the Iterator helpers (Iterator.prototype.map, ...) that
- * jax-js's einsum parser uses; core-js provides a standards-compliant polyfill.
+ * The caller chooses the backend: `initEngine("wasm" | "cpu" | "webgpu")`, or
+ * a `device` option on model creation. Nothing starts a backend behind the
+ * caller's back except `ensureEngine()` with no device and no engine started,
+ * which picks by a documented rule (`defaultEngineDevice`).
  */
-import "core-js/actual/iterator/index.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 import { ArgumentError, describe } from "../util/errors.js";
 
 export type EngineDevice = "wasm" | "cpu" | "webgpu";
+export const ENGINE_DEVICES: readonly EngineDevice[] = ["wasm", "cpu", "webgpu"];
 
 let started: Promise<EngineDevice> | null = null;
 let current: EngineDevice | null = null;
 
+const isNode = (): boolean => typeof process !== "undefined" && typeof process.versions?.node === "string" && typeof (globalThis as { window?: unknown }).window === "undefined";
+
+/**
+ * In Node, WebGPU comes from the optional `webgpu` package (Dawn); it is not a
+ * dependency. In a browser, navigator.gpu is used as is.
+ */
 async function enableNodeWebGpu(): Promise<void> {
   if (typeof navigator !== "undefined" && (navigator as { gpu?: unknown }).gpu) return;
-  let mod: { create: (flags: string[]) => unknown };
+  let mod: { create: (flags: string[]) => unknown; globals?: Record<string, unknown> };
   try {
-    // Optional: the `webgpu` package (Dawn for Node) is not a dependency.
-    mod = (await import("webgpu" as string)) as typeof mod;
+    mod = (await import(/* @vite-ignore */ "webgpu" as string)) as typeof mod;
   } catch {
     throw new ArgumentError({
       fn: "initEngine",
@@ -29,17 +36,18 @@ async function enableNodeWebGpu(): Promise<void> {
       expected: '"wasm", or install it with `npm install webgpu` on a machine with a GPU and a Vulkan loader',
     });
   }
+  if (mod.globals) Object.assign(globalThis, mod.globals);
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (!g.navigator) Object.defineProperty(globalThis, "navigator", { value: {}, configurable: true, writable: true });
   g.navigator!.gpu = mod.create([]);
 }
 
 /**
- * Start jax-js on `device` (default "wasm", the fast CPU backend). Safe to
- * call many times; the first call decides the device.
+ * Start jax-js on `device`. Safe to call many times with the same device; the
+ * first call decides, and asking for another device later throws.
  */
 export function initEngine(device: EngineDevice = "wasm"): Promise<EngineDevice> {
-  if (!["wasm", "cpu", "webgpu"].includes(device)) {
+  if (!ENGINE_DEVICES.includes(device)) {
     throw new ArgumentError({ fn: "initEngine", argument: "device", received: describe(device), expected: '"wasm", "cpu" or "webgpu"' });
   }
   if (started) {
@@ -51,11 +59,17 @@ export function initEngine(device: EngineDevice = "wasm"): Promise<EngineDevice>
     });
   }
   started = (async () => {
-    if (device === "webgpu" && typeof process !== "undefined" && process.versions?.node) await enableNodeWebGpu();
+    if (device === "webgpu" && isNode()) await enableNodeWebGpu();
     // Plain init() probes navigator.gpu and throws in Node; name the backends explicitly.
     const available = await init(...(device === "webgpu" ? (["wasm", "webgpu"] as Device[]) : (["cpu", "wasm"] as Device[])));
     if (!available.includes(device as Device)) {
-      throw new ArgumentError({ fn: "initEngine", argument: "device", received: JSON.stringify(device), expected: `one of the devices that started: ${available.join(", ")}` });
+      throw new ArgumentError({
+        fn: "initEngine",
+        argument: "device",
+        received: JSON.stringify(device),
+        expected: `one of the devices that started: ${available.join(", ")}`,
+        hint: device === "webgpu" ? "No WebGPU adapter was found (in Chromium, headless WebGPU needs --enable-unsafe-webgpu)." : undefined,
+      });
     }
     defaultDevice(device as Device);
     current = device;
@@ -65,6 +79,22 @@ export function initEngine(device: EngineDevice = "wasm"): Promise<EngineDevice>
     started = null;
   });
   return started;
+}
+
+/**
+ * The device used when the caller names none and no engine has started:
+ * "wasm" in Node; in a browser "webgpu" when navigator.gpu exists, else "wasm".
+ */
+export function defaultEngineDevice(): EngineDevice {
+  if (isNode()) return "wasm";
+  return typeof navigator !== "undefined" && (navigator as { gpu?: unknown }).gpu ? "webgpu" : "wasm";
+}
+
+/** The engine on `device`, or the one already started, or the default device. */
+export async function ensureEngine(device?: EngineDevice): Promise<EngineDevice> {
+  if (device !== undefined) return initEngine(device);
+  if (started) return started;
+  return initEngine(defaultEngineDevice());
 }
 
 /** The device jax-js runs on, or null before initEngine. */

@@ -3,7 +3,7 @@
  * itself is the RGB colour (each vertex of the simplex a primary). With more
  * states, the top three principal components of the beliefs, scaled to [0, 1].
  */
-import type { Rows } from "../probe/linearRegression.js";
+import type { Rows } from "../util/rows.js";
 import { principalAxes } from "./simplex.js";
 
 /** [rows, 3] RGB in [0, 255]. */

@@ -5,7 +5,7 @@
  * sum to 1). With more states: the top two principal axes of the true beliefs.
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import type { Rows } from "../probe/linearRegression.js";
+import type { Rows } from "../util/rows.js";
 
 /** A fitted map from belief coordinates to 2-D, applied the same way to truth and predictions. */
 export interface PlaneProjection {

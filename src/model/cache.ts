@@ -1,10 +1,13 @@
 /**
  * Activations captured by runWithCache, on the host (Float32Array), keyed by
- * TransformerLens hook name. Shapes follow TransformerLens (see HOOK_SHAPES).
+ * TransformerLens-style hook name. Shapes follow TransformerLens (each
+ * architecture's `hookShape`).
  */
 import { ArgumentError, describe } from "../util/errors.js";
-import type { HookName } from "./hooks.js";
-import type { HostTensor } from "./params.js";
+import type { Rows } from "../util/rows.js";
+import type { HostTensor } from "./types.js";
+
+type HookName = string;
 
 export class ActivationCache {
   readonly #tensors: Map<HookName, HostTensor>;
@@ -41,7 +44,7 @@ export class ActivationCache {
    * [batch * pos, features] and concatenated along features, in float64.
    * Returns { rows, cols, data }.
    */
-  features(names: readonly HookName[]): { rows: number; cols: number; data: Float64Array } {
+  features(names: readonly HookName[]): Rows {
     if (names.length === 0) {
       throw new ArgumentError({ fn: "ActivationCache.features", argument: "names", received: "an empty list", expected: "at least one hook name" });
     }

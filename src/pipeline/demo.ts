@@ -1,41 +1,57 @@
 /**
  * The main job: the belief-state-geometry experiment end to end on a
- * process (default mess3). Train a transformer, compare its held-out loss
- * with the optimal loss, probe every layer for the belief states with
- * controls, and write figures and a report to a folder.
+ * process (default mess3). Train a model, compare its held-out loss with the
+ * optimal loss, probe every layer for the belief states against controls,
+ * and write figures and a report through an ArtifactSink (a folder on disk
+ * from beliefscope/node, downloads in the browser).
  */
-import { join } from "node:path";
-import { writeFileAtomically, writeJsonAtomically } from "../util/atomicWrite.js";
-import { HookedTransformer } from "../model/transformer.js";
-import { parameterCount, type PresetName, type TransformerConfig } from "../model/config.js";
-import type { Hmm } from "../process/hmm.js";
 import { makeProcess } from "../process/catalogue/index.js";
 import { entropyRate } from "../process/entropy.js";
+import type { Hmm } from "../process/hmm.js";
 import { mixedStatePresentation } from "../process/msp.js";
+import type { EngineDevice } from "../engine/jax.js";
+import { createModel, modelFromStateDict } from "../model/registry.js";
+import type { SequenceModel } from "../model/sequenceModel.js";
 import { probeBeliefs, type ProbeReport } from "../probe/beliefProbe.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { lossCurveSvg } from "../plot/lossCurve.js";
-import { svgToPng } from "../plot/png.js";
 import { evaluateLoss, type LossEvaluation } from "../train/evaluate.js";
-import type { OptimizerConfig } from "../train/optimizer.js";
-import { trainOnProcess, type TrainingConfig } from "../train/run.js";
+import type { EngineChoice } from "../train/fastEngines.js";
+import type { TrainingConfig, TrainingOverrides } from "../train/runConfig.js";
+import type { RunStore } from "../train/runStore.js";
 import type { TrainerEvents } from "../train/trainer.js";
-import { renderReport } from "./report.js";
+import { trainOnProcess } from "../train/trainOnProcess.js";
+import { renderReport, reportJson } from "./report.js";
+
+/** Where a pipeline's outputs go: files on disk, downloads, or memory. */
+export interface ArtifactSink {
+  /** Human name for messages, e.g. the folder. */
+  readonly location: string;
+  write(name: string, data: string | Uint8Array): Promise<void>;
+  /** SVG to PNG, where the platform can (resvg in Node); without it only SVGs are written. */
+  readonly renderPng?: (svg: string) => Uint8Array;
+}
 
 export interface DemoOptions {
-  /** Output folder. Default "beliefscope-demo". */
-  readonly outDir?: string;
+  /** Where figures and the report go. */
+  readonly sink: ArtifactSink;
+  /** Where the run lives (checkpoints, metrics, model); without one nothing is kept but the report. */
+  readonly store?: RunStore;
   /** Default mess3(0.05, 0.85). */
   readonly process?: Hmm;
-  readonly model?: Partial<TransformerConfig>;
-  readonly preset?: PresetName;
-  readonly training?: Partial<Omit<TrainingConfig, "optimizer"> & { optimizer: Partial<OptimizerConfig> }>;
+  /** Registered architecture; default "transformer". */
+  readonly arch?: string;
+  readonly model?: Readonly<Record<string, unknown>>;
+  readonly preset?: string;
+  readonly training?: TrainingOverrides;
   /** Held-out sequences for the loss evaluation. Default 5000. */
   readonly evalSequences?: number;
   /** Sequences for the probes (half train, half test). Default 4000. */
   readonly probeSequences?: number;
   readonly resume?: boolean;
-  readonly events?: Pick<TrainerEvents, "onStart" | "onStep">;
+  readonly device?: EngineDevice;
+  readonly engine?: EngineChoice;
+  readonly events?: Pick<TrainerEvents, "onStart" | "onStep" | "shouldStop">;
   /** Progress lines ("probing...") for the command line. */
   readonly log?: (line: string) => void;
 }
@@ -43,50 +59,55 @@ export interface DemoOptions {
 /**
  * Defaults chosen so that on a 2-core CPU the anchor model (4 layers,
  * d_model 64, batch 64, Adam at 1e-3, as torch_ref.py) gets within 1% of the
- * optimal loss with a final-layer probe R^2 >= 0.99 (npm run bench checks it).
+ * optimal loss with a final-layer probe beyond its controls (npm run bench checks it).
  */
 export const DEMO_DEFAULTS = Object.freeze({ steps: 2000, batchSize: 64, seed: 0, evalSequences: 5000, probeSequences: 4000 });
 
 export interface DemoResult {
-  readonly outDir: string;
+  readonly location: string;
   readonly process: Hmm;
-  readonly config: TransformerConfig;
+  readonly architecture: string;
+  readonly summary: string;
+  readonly config: Readonly<Record<string, unknown>>;
   readonly parameters: number;
   readonly training: TrainingConfig;
+  readonly engine: string;
   readonly trainSeconds: number;
   readonly tokensPerSecond: number;
   readonly evaluation: LossEvaluation;
   readonly probes: ProbeReport;
-  readonly entropyRate: number;
+  /** Certified bracket [lower, upper] of the entropy rate (nats/symbol). */
+  readonly entropyRate: { readonly lower: number; readonly upper: number };
   readonly mspNodesDepth8: number;
   readonly files: string[];
 }
 
-export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? (() => {});
-  const outDir = options.outDir ?? "beliefscope-demo";
+  const sink = options.sink;
   const hmm = options.process ?? makeProcess("mess3");
   const training = { steps: DEMO_DEFAULTS.steps, batchSize: DEMO_DEFAULTS.batchSize, seed: DEMO_DEFAULTS.seed, ...options.training };
 
-  const t0 = performance.now();
-  const run = await trainOnProcess(hmm, {
+  const run = await trainOnProcess(options.resume ? null : hmm, {
+    arch: options.resume ? undefined : options.arch,
     model: options.model,
     preset: options.preset,
-    training,
-    outDir: join(outDir, "run"),
+    training: options.resume ? { steps: training.steps } : training,
+    store: options.store,
     resume: options.resume,
+    device: options.device,
+    engine: options.engine,
     events: options.events,
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  // Throughput after the first step, which compiles the training step.
-  const timed = run.metrics.slice(1);
-  const tokens = timed.reduce((a, m) => a + m.tokensPerSecond * m.seconds, 0);
-  const tokensPerSecond = tokens / timed.reduce((a, m) => a + m.seconds, 0);
+  // Throughput of this call after its first step, which compiles.
+  const timed = run.metrics.slice(run.metrics.length - run.stepsThisCall).slice(1);
+  const seconds = timed.reduce((a, m) => a + m.seconds, 0);
+  const tokensPerSecond = (timed.length * run.training.batchSize * run.model.nCtx) / seconds;
 
   log("evaluating held-out loss");
   const evaluation = await evaluateLoss(run.model, run.process, { sequences: options.evalSequences ?? DEMO_DEFAULTS.evalSequences });
-  log("probing beliefs (trained model, shuffled control, untrained control)");
-  const untrained = await HookedTransformer.create(run.model.config, run.training.seed);
+  log("probing beliefs (trained model; controls: shuffled beliefs, untrained model, k-gram baselines)");
+  const untrained = await untrainedControl(run.model, options.store, run.training.seed, options.device);
   const probes = await probeBeliefs(run.model, run.process, {
     sequences: options.probeSequences ?? DEMO_DEFAULTS.probeSequences,
     untrainedModel: untrained,
@@ -96,36 +117,40 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   log("writing figures and report");
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
-    await writeFileAtomically(join(outDir, name), data);
-    files.push(join(outDir, name));
+    await sink.write(name, data);
+    files.push(name);
   };
-  const lastLayer = `layer ${run.model.config.nLayers - 1}`;
-  for (const site of probes.sites.filter((s) => s.label === lastLayer || s.label === "concat")) {
+  const figure = async (base: string, svg: string) => {
+    await write(`${base}.svg`, svg);
+    if (sink.renderPng) await write(`${base}.png`, sink.renderPng(svg));
+  };
+  const sites = run.model.layerSites();
+  const finalLayer = sites.filter((s) => s.label !== "concat").at(-1)!.label;
+  for (const site of probes.sites.filter((s) => s.label === finalLayer || s.label === "concat")) {
     const svg = beliefFigureSvg(probes.testBeliefs, probes.testPredictions[site.label], {
       title: `${run.process.name}: belief states and their linear image in the residual stream`,
-      rightTitle: `Probe of ${site.label === "concat" ? "all layers" : site.label} (test R² ${site.test.r2.toFixed(3)})`,
+      rightTitle: `Probe of ${site.label === "concat" ? "all layers" : site.label} (test R² ${site.test.r2?.toFixed(3) ?? "undefined"})`,
     });
-    const base = site.label === "concat" ? "beliefs-concat" : "beliefs-final-layer";
-    await write(`${base}.svg`, svg);
-    await write(`${base}.png`, svgToPng(svg));
+    await figure(site.label === "concat" ? "beliefs-concat" : "beliefs-final-layer", svg);
   }
-  const allMetrics = run.metrics;
-  if (allMetrics.length > 1) {
-    const curve = lossCurveSvg(allMetrics, run.optimalLoss, { title: `Training loss on ${run.process.name}` });
-    await write("loss-curve.svg", curve);
-    await write("loss-curve.png", svgToPng(curve));
+  if (run.metrics.length > 1) {
+    await figure("loss-curve", lossCurveSvg(run.metrics, run.optimalLoss, { title: `Training loss on ${run.process.name}` }));
   }
+  const rate = entropyRate(run.process);
   const result: DemoResult = {
-    outDir,
+    location: sink.location,
     process: run.process,
-    config: run.model.config,
-    parameters: parameterCount(run.model.config),
+    architecture: run.model.architecture,
+    summary: run.model.summary,
+    config: run.model.config as unknown as Record<string, unknown>,
+    parameters: run.model.parameterCount,
     training: run.training,
-    trainSeconds,
+    engine: run.engine,
+    trainSeconds: run.seconds,
     tokensPerSecond,
     evaluation,
     probes,
-    entropyRate: entropyRate(run.process).value,
+    entropyRate: { lower: rate.lower, upper: rate.upper },
     mspNodesDepth8: mixedStatePresentation(run.process, { depth: 8 }).nNodes,
     files,
   };
@@ -135,41 +160,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return result;
 }
 
-/** The machine-readable report: every number in report.md. */
-export function reportJson(r: DemoResult): Record<string, unknown> {
-  return {
-    process: { name: r.process.name, params: r.process.params, entropyRate: r.entropyRate, mspNodesDepth8: r.mspNodesDepth8 },
-    model: { config: r.config, parameters: r.parameters },
-    training: { ...r.training, seconds: r.trainSeconds, tokensPerSecond: r.tokensPerSecond },
-    loss: {
-      heldOutSequences: r.evaluation.sequences,
-      model: r.evaluation.modelLoss,
-      optimal: r.evaluation.optimalLoss,
-      optimalSameSequences: r.evaluation.optimalLossSameSequences,
-      relativeExcess: r.evaluation.relativeExcess,
-      relativeToExpected: r.evaluation.relativeToExpected,
-      excessSameSequences: r.evaluation.excessSameSequences,
-      modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
-      optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),
-    },
-    probes: {
-      sequences: r.probes.sequences,
-      trainRows: r.probes.trainRows,
-      testRows: r.probes.testRows,
-      sites: r.probes.sites.map((s) => ({
-        label: s.label,
-        hooks: s.hooks,
-        features: s.features,
-        r2: s.test.r2,
-        rmse: s.test.rmse,
-        r2PerState: Array.from(s.test.r2PerOutput),
-        trainR2: s.train.r2,
-        shuffledR2: s.shuffled?.r2,
-        shuffledRmse: s.shuffled?.rmse,
-        untrainedR2: s.untrained?.r2,
-        untrainedRmse: s.untrained?.rmse,
-      })),
-    },
-    files: r.files,
-  };
+/** The untrained control: the run's initial weights (checkpoint 0) when kept, else the same seed's. */
+async function untrainedControl(model: SequenceModel, store: RunStore | undefined, seed: number, device: EngineDevice | undefined): Promise<SequenceModel> {
+  const config = model.config as unknown as Record<string, unknown>;
+  if (store && (await store.checkpointSteps()).includes(0)) {
+    return modelFromStateDict(model.architecture, config, await store.loadCheckpointWeights(0), { device });
+  }
+  return createModel(model.architecture, { config, seed, device });
 }

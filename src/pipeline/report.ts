@@ -5,16 +5,16 @@ const f = (v: number | undefined, digits = 4) => (v === undefined || Number.isNa
 const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(2)}%`;
 
 export function renderReport(r: DemoResult): string {
-  const c = r.config;
+  const c = { nCtx: Number(r.config.nCtx) };
   const e = r.evaluation;
   const lines = [
     `# Belief state geometry: ${r.process.name}`,
     "",
-    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate ${f(r.entropyRate)} nats/symbol, ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
+    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate in [${f(r.entropyRate.lower, 8)}, ${f(r.entropyRate.upper, 8)}] nats/symbol, ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
     "",
-    `Model: ${c.nLayers} layers, d_model ${c.dModel}, ${c.nHeads} heads of ${c.dHead}, d_mlp ${c.attnOnly ? "–" : c.dMlp}, n_ctx ${c.nCtx}, ${c.activation}, LayerNorm ${c.layerNorm ? "on" : "off"}${c.attnOnly ? ", attention-only" : ""}; ${r.parameters.toLocaleString("en-US")} parameters.`,
+    `Model: ${r.summary} (${r.architecture}): ${Object.entries(r.config).map(([k, v]) => `${k} ${v}`).join(", ")}; ${r.parameters.toLocaleString("en-US")} parameters.`,
     "",
-    `Training: ${r.training.steps} steps of ${r.training.batchSize} sequences, ${r.training.optimizer.kind} at learning rate ${r.training.optimizer.learningRate}, seed ${r.training.seed}; ${r.trainSeconds.toFixed(1)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tokens/s` : " (no steps left to run: resumed a finished run)"}.`,
+    `Training: ${r.training.steps} steps of ${r.training.batchSize} sequences, ${r.training.optimizer.kind} at learning rate ${r.training.optimizer.learningRate}, seed ${r.training.seed}, engine ${r.engine}; ${r.trainSeconds.toFixed(1)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tokens/s` : " (no steps left to run: resumed a finished run)"}.`,
     "",
     "## Loss on held-out sequences",
     "",
@@ -40,13 +40,52 @@ export function renderReport(r: DemoResult): string {
     "",
     `| site | features | test R² | test RMSE | shuffled-beliefs R² | untrained-model R² |`,
     `|---|---|---|---|---|---|`,
-    ...r.probes.sites.map((s) => `| ${s.label} | ${s.features} | ${f(s.test.r2)} | ${f(s.test.rmse)} | ${f(s.shuffled?.r2)} | ${f(s.untrained?.r2)} |`),
+    ...r.probes.sites.map((s) => `| ${s.label} | ${s.features} | ${f(s.test.r2 ?? undefined)} | ${f(s.test.rmse)} | ${f(s.shuffled?.r2 ?? undefined)} | ${f(s.untrained?.r2 ?? undefined)} |`),
     "",
     "## Files",
     "",
     ...r.files.filter((p) => !p.endsWith("report.md") && !p.endsWith("report.json")).map((p) => `- ${p}`),
-    `- ${r.outDir}/run/ (run.json, metrics.jsonl, checkpoints/, model/)`,
+    `- run/ (run.json, metrics.jsonl, checkpoints/, model/)`,
     "",
   ];
   return lines.join("\n");
+}
+
+/** The machine-readable report: every number in report.md. */
+export function reportJson(r: DemoResult): Record<string, unknown> {
+  return {
+    process: { name: r.process.name, params: r.process.params, entropyRate: r.entropyRate, mspNodesDepth8: r.mspNodesDepth8 },
+    model: { architecture: r.architecture, summary: r.summary, config: r.config, parameters: r.parameters },
+    training: { ...r.training, engine: r.engine, seconds: r.trainSeconds, tokensPerSecond: r.tokensPerSecond },
+    loss: {
+      heldOutSequences: r.evaluation.sequences,
+      model: r.evaluation.modelLoss,
+      optimal: r.evaluation.optimalLoss,
+      optimalSameSequences: r.evaluation.optimalLossSameSequences,
+      relativeExcess: r.evaluation.relativeExcess,
+      relativeToExpected: r.evaluation.relativeToExpected,
+      excessSameSequences: r.evaluation.excessSameSequences,
+      modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
+      optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),
+    },
+    probes: {
+      sequences: r.probes.sequences,
+      trainRows: r.probes.trainRows,
+      testRows: r.probes.testRows,
+      sites: r.probes.sites.map((s) => ({
+        label: s.label,
+        hooks: s.hooks,
+        features: s.features,
+        r2: s.test.r2,
+        rmse: s.test.rmse,
+        r2PerState: Array.from(s.test.r2PerOutput),
+        trainR2: s.train.r2,
+        shuffledR2: s.shuffled?.r2,
+        shuffledRmse: s.shuffled?.rmse,
+        untrainedR2: s.untrained?.r2,
+        untrainedRmse: s.untrained?.rmse,
+      })),
+    },
+    files: r.files,
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { beliefColours } from "../geometry/colour.js";
 import { beliefProjection, SIMPLEX_VERTICES } from "../geometry/simplex.js";
-import type { Rows } from "../probe/linearRegression.js";
+import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
 

@@ -1,5 +1,4 @@
 /** Training loss against step, with the optimal loss as a reference line. */
-import type { StepMetrics } from "../train/trainer.js";
 
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
@@ -9,7 +8,13 @@ export interface LossCurveOptions {
   readonly smoothing?: number;
 }
 
-export function lossCurveSvg(metrics: readonly StepMetrics[], optimalLoss: number, options: LossCurveOptions = {}): string {
+/** One point of a loss curve: the step (1-based) and the loss there. */
+export interface LossPoint {
+  readonly step: number;
+  readonly loss: number;
+}
+
+export function lossCurveSvg(metrics: readonly LossPoint[], optimalLoss: number, options: LossCurveOptions = {}): string {
   const width = 640;
   const height = 360;
   const m = { left: 60, right: 20, top: 40, bottom: 45 };

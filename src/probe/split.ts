@@ -1,6 +1,6 @@
 /** Train/test split by sequence (never by token: tokens of one sequence share a history). */
 import { Rng } from "../util/rng.js";
-import type { Rows } from "./linearRegression.js";
+import type { Rows } from "../util/rows.js";
 
 export interface SequenceSplit {
   /** Row indices (sequence * nPos + position) of each part. */

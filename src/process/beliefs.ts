@@ -1,14 +1,17 @@
 /**
  * Bayes-optimal filtering: the belief (distribution over hidden states) after
- * every prefix, eta_{t+1} = eta_t T[x_t] / (eta_t T[x_t] 1), and the optimal
- * predictor's log-loss on every token.
+ * every prefix, eta_{t+1} = eta_t T[x_t] / (eta_t T[x_t] r), and the optimal
+ * predictor's log-loss on every token. r is the all-ones vector for an HMM
+ * and the normalizer of a generalized HMM (whose beliefs are row vectors
+ * with eta · r = 1, not distributions).
  */
 import { ArgumentError, checkInteger } from "../util/errors.js";
 import { initialDistribution } from "./distribution.js";
 import type { Hmm } from "./hmm.js";
+import { prepare, symbolProbabilities } from "./prepared.js";
 
 export interface FilterOptions {
-  /** Belief before the first token; default the stationary distribution. */
+  /** Belief before the first token; default the process's initial distribution (Hmm.initial, else stationary). */
   readonly initial?: ArrayLike<number>;
 }
 
@@ -22,28 +25,16 @@ export interface FilterResult {
   readonly optimalLoss: Float64Array;
 }
 
-/** Next-symbol probabilities P(x | eta) = eta T[x] 1, written into `out` (length V). */
+/** Next-symbol probabilities P(x | eta) = eta T[x] r (r = 1 for a stochastic HMM), written into `out` (length V). */
 export function nextSymbolDistribution(hmm: Hmm, belief: ArrayLike<number>, out: Float64Array = new Float64Array(hmm.nSymbols)): Float64Array {
-  const S = hmm.nStates;
-  const T = hmm.transitions;
-  for (let x = 0; x < hmm.nSymbols; x++) {
-    let p = 0;
-    for (let i = 0; i < S; i++) {
-      const bi = belief[i];
-      if (bi === 0) continue;
-      const row = (x * S + i) * S;
-      let r = 0;
-      for (let j = 0; j < S; j++) r += T[row + j];
-      p += bi * r;
-    }
-    out[x] = p;
-  }
-  return out;
+  return symbolProbabilities(prepare(hmm), belief, 0, out);
 }
 
 /**
- * Unnormalised update: out = eta T[x]. Returns the normaliser P(x | eta).
- * `out` must not alias `belief`.
+ * Unnormalised update: out = eta T[x], then normalised so that out · r = 1
+ * (a probability vector for a stochastic HMM). Returns the normaliser
+ * P(x | eta) = eta T[x] r; a result <= 0 means x is impossible after eta
+ * (then `out` is left unnormalised). `out` must not alias `belief`.
  */
 export function updateBelief(hmm: Hmm, belief: ArrayLike<number>, x: number, out: Float64Array): number {
   const S = hmm.nStates;
@@ -56,7 +47,12 @@ export function updateBelief(hmm: Hmm, belief: ArrayLike<number>, x: number, out
     for (let j = 0; j < S; j++) out[j] += bi * T[row + j];
   }
   let z = 0;
-  for (let j = 0; j < S; j++) z += out[j];
+  if (hmm.generalized) {
+    const r = hmm.normalizer!;
+    for (let j = 0; j < S; j++) z += out[j] * r[j];
+  } else {
+    for (let j = 0; j < S; j++) z += out[j];
+  }
   if (z > 0) for (let j = 0; j < S; j++) out[j] /= z;
   return z;
 }

@@ -6,6 +6,11 @@
  *
  * Stored flat in a Float64Array with index (x * nStates + i) * nStates + j.
  * Every row of sum_x T[x] sums to 1.
+ *
+ * A generalized HMM (GHMM; Upper 1997, "Theory and algorithms for hidden
+ * Markov models and generalized hidden Markov models") has real-valued T[x]
+ * and word probabilities P(w) = initial · T[w_1] ··· T[w_n] · normalizer;
+ * see ghmm.ts. Everything that takes an Hmm takes a GHMM too.
  */
 import { ArgumentError, describe } from "../util/errors.js";
 
@@ -23,6 +28,20 @@ export interface Hmm {
   /** Optional human labels for symbols (length V) and states (length S). */
   readonly symbolLabels: readonly string[];
   readonly stateLabels: readonly string[];
+  /**
+   * [nStates] The distribution of the first hidden state, when the process
+   * fixes one (JSON "initial"; mixtures). Absent: the stationary distribution,
+   * which must then be unique. For a GHMM always present: the initial row
+   * vector, scaled so that initial · normalizer = 1.
+   */
+  readonly initial?: Float64Array;
+  /** True for a generalized HMM: real-valued T[x], no hidden state to sample. */
+  readonly generalized?: boolean;
+  /**
+   * [nStates] GHMM only: r, the right fixed vector of sum_x T[x] (M r = r),
+   * scaled so that initial · r = 1. For a stochastic HMM it is the all-ones vector.
+   */
+  readonly normalizer?: Float64Array;
 }
 
 export interface CreateHmmOptions {
@@ -35,6 +54,12 @@ export interface CreateHmmOptions {
    * JSON written with 7 significant digits, tight enough to catch a typo.
    */
   readonly tolerance?: number;
+  /**
+   * Distribution of the first hidden state (length nStates, entries >= 0,
+   * summing to 1 within `tolerance`). Needed when the hidden chain has more
+   * than one closed class; otherwise it defaults to the stationary distribution.
+   */
+  readonly initial?: ArrayLike<number>;
 }
 
 /** Default tolerance for row sums; see CreateHmmOptions.tolerance. */
@@ -51,6 +76,19 @@ export function tIndex(hmm: Pick<Hmm, "nStates">, x: number, i: number, j: numbe
  * negative entries, and rows of sum_x T[x] that do not sum to 1.
  */
 export function createHmm(transitions: unknown, options: CreateHmmOptions = {}, fn = "createHmm"): Hmm {
+  const { flat, nSymbols, nStates } = parseNestedTransitions(transitions, fn, checkEntry);
+  return fromFlat(flat, nSymbols, nStates, options, fn);
+}
+
+/**
+ * Shape checks for nested T[x][i][j] (shared with generalized HMMs, which
+ * check their entries with `entry`). Returns the flat [V, S, S] array.
+ */
+export function parseNestedTransitions(
+  transitions: unknown,
+  fn: string,
+  entry: (fn: string, argument: string, value: unknown) => number,
+): { flat: Float64Array; nSymbols: number; nStates: number } {
   const arg = "transitions";
   if (!Array.isArray(transitions)) {
     throw new ArgumentError({ fn, argument: arg, received: describe(transitions), expected: "a nested array T[symbol][from][to]" });
@@ -89,11 +127,11 @@ export function createHmm(transitions: unknown, options: CreateHmmOptions = {}, 
         });
       }
       for (let j = 0; j < nStates; j++) {
-        flat[(x * nStates + i) * nStates + j] = checkEntry(fn, `${arg}[${x}][${i}][${j}]`, row[j]);
+        flat[(x * nStates + i) * nStates + j] = entry(fn, `${arg}[${x}][${i}][${j}]`, row[j]);
       }
     }
   }
-  return fromFlat(flat, nSymbols, nStates, options, fn);
+  return { flat, nSymbols, nStates };
 }
 
 function checkEntry(fn: string, argument: string, value: unknown): number {
@@ -146,6 +184,7 @@ export function fromFlat(
   }
   const symbolLabels = checkLabels(fn, "symbolLabels", options.symbolLabels, nSymbols);
   const stateLabels = checkLabels(fn, "stateLabels", options.stateLabels, nStates);
+  const initial = options.initial === undefined ? undefined : checkInitial(fn, options.initial, nStates, tolerance);
   return Object.freeze({
     name: options.name ?? "custom",
     params: Object.freeze({ ...(options.params ?? {}) }),
@@ -154,10 +193,32 @@ export function fromFlat(
     transitions: flat,
     symbolLabels,
     stateLabels,
+    ...(initial ? { initial } : {}),
   });
 }
 
-function checkLabels(fn: string, argument: string, labels: readonly string[] | undefined, n: number): readonly string[] {
+/** Validate a distribution over hidden states; returns a normalised copy. */
+export function checkInitial(fn: string, initial: unknown, nStates: number, tolerance = ROW_SUM_TOLERANCE, argument = "initial"): Float64Array {
+  const isArrayLike = Array.isArray(initial) || (ArrayBuffer.isView(initial) && !(initial instanceof DataView));
+  if (!isArrayLike || (initial as ArrayLike<unknown>).length !== nStates) {
+    throw new ArgumentError({ fn, argument, received: describe(initial), expected: `a distribution over the ${nStates} hidden states (${nStates} numbers >= 0 summing to 1)` });
+  }
+  const values = initial as ArrayLike<unknown>;
+  let sum = 0;
+  for (let i = 0; i < nStates; i++) {
+    const v = values[i];
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new ArgumentError({ fn, argument: `${argument}[${i}]`, received: describe(v), expected: "a probability >= 0" });
+    }
+    sum += v;
+  }
+  if (Math.abs(sum - 1) > tolerance) {
+    throw new ArgumentError({ fn, argument, received: `entries summing to ${sum}`, expected: `entries summing to 1 within ${tolerance}` });
+  }
+  return Float64Array.from(values as ArrayLike<number>, (v) => v / sum);
+}
+
+export function checkLabels(fn: string, argument: string, labels: readonly string[] | undefined, n: number): readonly string[] {
   if (labels === undefined) return Object.freeze(Array.from({ length: n }, (_, k) => String(k)));
   if (!Array.isArray(labels) || labels.length !== n || labels.some((l) => typeof l !== "string")) {
     throw new ArgumentError({ fn, argument, received: describe(labels), expected: `${n} strings` });
@@ -190,6 +251,8 @@ export function toNested(hmm: Hmm): number[][][] {
  * entropy rate has a closed form (see entropy.ts).
  */
 export function isUnifilar(hmm: Hmm): boolean {
+  // A GHMM has no hidden state, so "the state after a word" means nothing.
+  if (hmm.generalized) return false;
   const S = hmm.nStates;
   for (let x = 0; x < hmm.nSymbols; x++) {
     for (let i = 0; i < S; i++) {

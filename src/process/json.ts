@@ -6,10 +6,9 @@
  *
  *   { "transition": A[i][j], "emission": B[i][x], "emitFrom"?: "source" | "destination", ... }
  *
- * Saving always writes the first shape, atomically.
+ * Serialising always writes the first shape. Reading and writing files is in
+ * node/processFiles.ts; this module is pure.
  */
-import { readFile } from "node:fs/promises";
-import { writeJsonAtomically } from "../util/atomicWrite.js";
 import { ArgumentError, describe } from "../util/errors.js";
 import { fromTransitionEmission } from "./classicForm.js";
 import { createHmm, toNested, type Hmm } from "./hmm.js";
@@ -83,24 +82,13 @@ export function processFromJson(value: unknown, source = "process JSON"): Hmm {
   throw new ArgumentError({ fn, argument: "transitions", received: "nothing", expected: "labelled matrices T[x][i][j], or 'transition' and 'emission'" });
 }
 
-/** Read and validate a process JSON file. */
-export async function loadProcess(path: string): Promise<Hmm> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new ArgumentError({ fn: "loadProcess", argument: "path", received: JSON.stringify(path), expected: "a readable file", hint: (err as Error).message });
-  }
+/** Parse the text of a process JSON file; `source` (a file name) is named in errors. */
+export function processFromJsonText(text: string, source = "process JSON"): Hmm {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ArgumentError({ fn: "loadProcess", argument: "path", received: `${JSON.stringify(path)}, which is not valid JSON (${(err as Error).message})`, expected: "a JSON file" });
+    throw new ArgumentError({ fn: "processFromJsonText", argument: source, received: `text that is not valid JSON (${(err as Error).message})`, expected: "a process JSON file" });
   }
-  return processFromJson(parsed, path);
-}
-
-/** Write a process as JSON, atomically: a failed write never leaves half a file. */
-export async function saveProcess(hmm: Hmm, path: string): Promise<void> {
-  await writeJsonAtomically(path, processToJson(hmm));
+  return processFromJson(parsed, source);
 }

@@ -2,22 +2,30 @@
  * The mixed-state presentation (MSP; Crutchfield, Riechers & Ellison 2016;
  * Shai et al. 2024): the graph of Bayesian beliefs reachable from the initial
  * belief, with edges eta --x--> eta T[x] / P(x | eta) of probability
- * P(x | eta) = eta T[x] 1. Beliefs equal within `tolerance` are merged.
+ * P(x | eta) = eta T[x] r. Beliefs equal within `tolerance` are merged.
+ *
+ * Bounded: at most maxBeliefs nodes (memory ~ maxBeliefs * (S + 3 V) * 8
+ * bytes for beliefs and edges, plus the per-depth distributions) and maxWork
+ * work units (budget.ts; expanding a node costs V (S^2 + 3 S + 64)). Each
+ * depth expands its nodes most probable first; when a budget binds, the rest
+ * are not expanded (or their new children not added) and their probability
+ * is reported in prunedProbability, with `truncated` set.
  */
 import { checkInteger, checkNumber } from "../util/errors.js";
 import { updateBelief } from "./beliefs.js";
-import { beliefKey } from "./beliefKey.js";
+import { BeliefIndex } from "./beliefIndex.js";
+import { childCost, resolveBudget, type EnumerationBudget } from "./budget.js";
 import { initialDistribution } from "./distribution.js";
 import type { Hmm } from "./hmm.js";
 
-export interface MspOptions {
+export interface MspOptions extends EnumerationBudget {
   /** Number of symbols to expand from the root (depth 0). */
   readonly depth: number;
   /** Beliefs within this (max-norm, on a grid) are the same node. Default 1e-9. */
   readonly tolerance?: number;
   /** Words whose probability falls below this are dropped (not expanded). Default 0: keep all. */
   readonly minProbability?: number;
-  /** Root belief; default the stationary distribution. */
+  /** Root belief; default the process's initial distribution (Hmm.initial, else stationary). */
   readonly initial?: ArrayLike<number>;
 }
 
@@ -47,8 +55,12 @@ export interface MixedStatePresentation {
   readonly levels: readonly MspLevel[];
   /** True when every node's successors are in the graph: the MSP is finite and complete. */
   readonly closed: boolean;
-  /** Total probability of words dropped by `minProbability`, summed over depths. */
+  /** Total probability of words dropped by `minProbability` or a budget, summed over depths. */
   readonly prunedProbability: number;
+  /** True when maxBeliefs or maxWork stopped the expansion early. */
+  readonly truncated: boolean;
+  /** Work units spent (budget.ts). */
+  readonly work: number;
 }
 
 export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStatePresentation {
@@ -56,42 +68,45 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
   const depth = checkInteger(fn, "depth", options.depth, 0);
   const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-9, 1e-15, 0.5);
   const minProbability = checkNumber(fn, "minProbability", options.minProbability ?? 0, 0, 1);
+  const { maxBeliefs, maxWork } = resolveBudget(fn, options, hmm.nStates, hmm.nSymbols);
   const S = hmm.nStates;
   const V = hmm.nSymbols;
   const root = initialDistribution(hmm, options.initial, fn);
 
-  const beliefs: number[] = [];
+  const index = new BeliefIndex(S, tolerance, maxBeliefs);
   const firstDepth: number[] = [];
-  const ids = new Map<string, number>();
   interface Edge {
     readonly symbol: number;
     readonly to: number;
     readonly probability: number;
   }
   // Per node: its outgoing edges once expanded, and the word probability it was expanded at.
-  // With minProbability > 0 some edges may have been skipped; a node reached again with more
-  // probability is expanded again so that it keeps every edge it deserves.
+  // With minProbability > 0 (or a full index) some edges may have been skipped; a node reached
+  // again with more probability is expanded again so that it keeps every edge it deserves.
   const edgesOf: (Edge[] | null)[] = [];
   const expandedAt: number[] = [];
   const complete: boolean[] = [];
+  let work = 0;
+  let truncated = false;
+  const perExpansion = V * childCost(S);
 
+  /** Node id of a belief, or -1 when it is new and the node budget is spent. */
   const addNode = (belief: ArrayLike<number>, d: number): number => {
-    const key = beliefKey(belief, 0, S, tolerance);
-    const found = ids.get(key);
-    if (found !== undefined) return found;
-    const id = firstDepth.length;
-    ids.set(key, id);
-    for (let i = 0; i < S; i++) beliefs.push(belief[i]);
-    firstDepth.push(d);
-    edgesOf.push(null);
-    expandedAt.push(0);
-    complete.push(false);
+    const before = index.size;
+    const id = index.findOrAdd(belief);
+    if (id >= 0 && index.size > before) {
+      firstDepth.push(d);
+      edgesOf.push(null);
+      expandedAt.push(0);
+      complete.push(false);
+    }
     return id;
   };
 
   const next = new Float64Array(S);
+  const eta = new Float64Array(S);
   const expand = (id: number, d: number, mass: number): void => {
-    const eta = beliefs.slice(id * S, (id + 1) * S);
+    eta.set(index.beliefs.subarray(id * S, (id + 1) * S));
     const edges: Edge[] = [];
     let all = true;
     for (let x = 0; x < V; x++) {
@@ -101,11 +116,18 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
         all = false;
         continue;
       }
-      edges.push({ symbol: x, to: addNode(next, d + 1), probability: p });
+      const to = addNode(next, d + 1);
+      if (to < 0) {
+        all = false;
+        truncated = true;
+        continue;
+      }
+      edges.push({ symbol: x, to, probability: p });
     }
     edgesOf[id] = edges;
     expandedAt[id] = mass;
     complete[id] = all;
+    work += perExpansion;
   };
 
   addNode(root, 0);
@@ -114,10 +136,23 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
   for (let d = 0; d < depth; d++) {
     const level = levels[d];
     const mass = new Map<number, number>();
-    for (let k = 0; k < level.nodes.length; k++) {
+    // Most probable first, so that a budget cuts the rarest words.
+    const order = Array.from(level.nodes.keys()).sort((a, b) => level.probabilities[b] - level.probabilities[a]);
+    for (const k of order) {
       const id = level.nodes[k];
       const m = level.probabilities[k];
-      if (edgesOf[id] === null || (!complete[id] && m > expandedAt[id])) expand(id, d, m);
+      const needs = edgesOf[id] === null || (!complete[id] && m > expandedAt[id]);
+      if (needs) {
+        if (work + perExpansion > maxWork) {
+          truncated = true;
+          if (edgesOf[id] === null) {
+            pruned += m;
+            continue;
+          }
+        } else {
+          expand(id, d, m);
+        }
+      }
       let kept = 0;
       for (const e of edgesOf[id]!) {
         const pm = m * e.probability;
@@ -131,7 +166,7 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
     levels.push({ nodes, probabilities: Float64Array.from(nodes, (id) => mass.get(id)!) });
   }
   // Closed: every node was expanded with all its edges, so the graph holds all successors.
-  const closed = edgesOf.every((e) => e !== null) && complete.every(Boolean);
+  const closed = !truncated && edgesOf.every((e) => e !== null) && complete.every(Boolean);
   const from: number[] = [];
   const symbol: number[] = [];
   const to: number[] = [];
@@ -147,8 +182,8 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
   return {
     nStates: S,
     nSymbols: V,
-    nNodes: firstDepth.length,
-    beliefs: Float64Array.from(beliefs),
+    nNodes: index.size,
+    beliefs: index.beliefs.slice(0, index.size * S),
     firstDepth: Int32Array.from(firstDepth),
     edges: {
       from: Int32Array.from(from),
@@ -159,5 +194,7 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
     levels,
     closed,
     prunedProbability: Math.max(0, pruned),
+    truncated,
+    work,
   };
 }

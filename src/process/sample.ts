@@ -1,8 +1,16 @@
-/** Seeded sampling of many sequences from an HMM. */
+/**
+ * Seeded sampling of many sequences from an HMM: draw the first state from
+ * the initial distribution, then (symbol, next state) pairs from T. A
+ * generalized HMM has no hidden state to draw, so its symbols are drawn one
+ * at a time from the predictive distribution P(x | eta) = eta T[x] r and the
+ * belief is updated after each (V S^2 work per token instead of V S).
+ */
 import { checkInteger } from "../util/errors.js";
 import { Rng, checkSeed } from "../util/rng.js";
+import { updateBelief } from "./beliefs.js";
 import { initialDistribution } from "./distribution.js";
 import type { Hmm } from "./hmm.js";
+import { prepare, symbolProbabilities } from "./prepared.js";
 
 export interface SampleOptions {
   /** Number of sequences. */
@@ -10,7 +18,7 @@ export interface SampleOptions {
   /** Tokens per sequence. */
   readonly length: number;
   readonly seed: number;
-  /** Distribution of the first hidden state; default the stationary distribution. */
+  /** Distribution of the first hidden state; default the process's initial distribution (Hmm.initial, else stationary). */
   readonly initial?: ArrayLike<number>;
 }
 
@@ -19,7 +27,7 @@ export interface Samples {
   readonly length: number;
   /** [count, length] emitted symbols. */
   readonly tokens: Int32Array;
-  /** [count, length + 1] hidden state before each emission, then the final state. */
+  /** [count, length + 1] hidden state before each emission, then the final state; all -1 for a generalized HMM. */
   readonly states: Int32Array;
 }
 
@@ -35,6 +43,7 @@ export function sampleSequences(hmm: Hmm, options: SampleOptions): Samples {
   const length = checkInteger(fn, "length", options.length, 1);
   const rng = new Rng(checkSeed(fn, options.seed), "sample");
   const pi = initialDistribution(hmm, options.initial, fn);
+  if (hmm.generalized) return sampleGeneralized(hmm, count, length, rng, pi);
   const S = hmm.nStates;
   const V = hmm.nSymbols;
   // cdf over the (symbol, next state) pair k = x * S + j, one row per state i.
@@ -65,6 +74,32 @@ export function sampleSequences(hmm: Hmm, options: SampleOptions): Samples {
       tokens[n * length + t] = Math.floor(k / S);
       s = k % S;
       states[n * (length + 1) + t + 1] = s;
+    }
+  }
+  return { count, length, tokens, states };
+}
+
+/** Sequential sampling from the predictive distribution (generalized HMMs). */
+function sampleGeneralized(hmm: Hmm, count: number, length: number, rng: Rng, initial: Float64Array): Samples {
+  const S = hmm.nStates;
+  const V = hmm.nSymbols;
+  const prepared = prepare(hmm);
+  const tokens = new Int32Array(count * length);
+  const states = new Int32Array(count * (length + 1)).fill(-1);
+  const probs = new Float64Array(V);
+  const cdf = new Float64Array(V);
+  let belief = new Float64Array(S);
+  let next = new Float64Array(S);
+  for (let n = 0; n < count; n++) {
+    belief.set(initial);
+    for (let t = 0; t < length; t++) {
+      symbolProbabilities(prepared, belief, 0, probs);
+      let acc = 0;
+      for (let x = 0; x < V; x++) cdf[x] = acc += probs[x];
+      const x = drawFromCdf(cdf, 0, V, rng.uniform() * acc);
+      tokens[n * length + t] = x;
+      updateBelief(hmm, belief, x, next);
+      [belief, next] = [next, belief];
     }
   }
   return { count, length, tokens, states };

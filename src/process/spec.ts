@@ -2,12 +2,12 @@
  * Process specs as users type them on the command line:
  *   "mess3"                    catalogue defaults
  *   "mess3:x=0.1,alpha=0.7"    catalogue with parameters
- *   "path/to/process.json"     a JSON file (anything ending in .json or containing a slash)
+ *   "path/to/process.json"     a JSON file (anything ending in .json or containing a slash),
+ *                              read by resolveProcess in beliefscope/node
  */
 import { ArgumentError } from "../util/errors.js";
 import { makeProcess } from "./catalogue/index.js";
 import type { Hmm } from "./hmm.js";
-import { loadProcess } from "./json.js";
 
 export function isFileSpec(spec: string): boolean {
   return spec.endsWith(".json") || spec.includes("/") || spec.includes("\\");
@@ -35,9 +35,14 @@ export function parseCatalogueSpec(spec: string): { name: string; params: Record
   return { name: name.trim(), params };
 }
 
-/** Resolve a spec to an HMM (catalogue entry or JSON file). */
-export async function resolveProcess(spec: string): Promise<Hmm> {
-  if (isFileSpec(spec)) return loadProcess(spec);
+/**
+ * Build a process from a catalogue spec ("mess3", "mess3:x=0.1"). File specs
+ * are read by `resolveProcess` in beliefscope/node; here they are an error.
+ */
+export function processFromSpec(spec: string): Hmm {
+  if (isFileSpec(spec)) {
+    throw new ArgumentError({ fn: "processFromSpec", argument: "spec", received: JSON.stringify(spec), expected: "a catalogue spec such as \"mess3:x=0.1\"", hint: "Read process files with resolveProcess or loadProcess from beliefscope/node." });
+  }
   const { name, params } = parseCatalogueSpec(spec);
   return makeProcess(name, params);
 }

@@ -4,14 +4,14 @@
  * predictor's loss on the same sequences (paired, so sampling noise largely
  * cancels) and its expectation (the myopic entropy).
  */
-import type { HookedTransformer } from "../model/transformer.js";
+import type { SequenceModel } from "../model/sequenceModel.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import type { Hmm } from "../process/hmm.js";
 import { sampleSequences } from "../process/sample.js";
 import { checkInteger } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
 import { nextTokenPairs } from "./objective.js";
-import { optimalTrainingLoss } from "./run.js";
+import { optimalTrainingLoss } from "./trainOnProcess.js";
 
 export interface LossEvaluation {
   readonly sequences: number;
@@ -52,12 +52,12 @@ function logSoftmaxAt(logits: Float32Array, offset: number, V: number, target: n
   return logits[offset + target] - max - Math.log(z);
 }
 
-export async function evaluateLoss(model: HookedTransformer, hmm: Hmm, options: EvaluateOptions = {}): Promise<LossEvaluation> {
+export async function evaluateLoss(model: SequenceModel, hmm: Hmm, options: EvaluateOptions = {}): Promise<LossEvaluation> {
   const fn = "evaluateLoss";
   const n = checkInteger(fn, "sequences", options.sequences ?? 5000, 1);
   const seed = checkInteger(fn, "seed", options.seed ?? 1, 0);
-  const P = model.config.nCtx;
-  const V = model.config.dVocab;
+  const P = model.nCtx;
+  const V = model.dVocab;
   const L = P + 1; // the model sees P tokens and predicts tokens 1..P
   const samples = sampleSequences(hmm, { count: n, length: L, seed: deriveSeed(seed, "heldout-loss") });
   const { optimalLoss } = filterBeliefs(hmm, samples.tokens, L);

@@ -5,10 +5,11 @@
  * position's residual stream is then trained, and the belief after tokens
  * 0..t, probed at position t, is the one the model needs for its prediction.
  */
-import { numpy as np, valueAndGrad } from "@jax-js/jax";
+import { nn, numpy as np, valueAndGrad } from "@jax-js/jax";
 import { ArgumentError } from "../util/errors.js";
-import type { TransformerConfig } from "../model/config.js";
-import { crossEntropy, forward, type Params } from "../model/forward.js";
+import type { Params } from "../model/architecture.js";
+import { engineAccess, type SequenceModel } from "../model/sequenceModel.js";
+import type { TrainTask } from "./trainer.js";
 
 /** Host-side batch: `batch` sequences of nPos + 1 tokens, row-major. */
 export interface TokenBatch {
@@ -46,13 +47,41 @@ export function batchArrays(b: TokenBatch): { tokens: np.Array; targets: np.Arra
   };
 }
 
-/** loss(params, tokens, targets, weights): mean next-token cross-entropy in nats. Consumes its arguments. */
-export function nextTokenLoss(c: TransformerConfig) {
+/**
+ * Mean next-token cross-entropy (nats). targets: [batch, pos] int32 (the
+ * token at pos + 1); weights: [batch, pos] float, 1 where a target counts.
+ * Consumes all arguments.
+ */
+export function crossEntropy(logits: np.Array, targets: np.Array, weights: np.Array, dVocab: number): np.Array {
+  const logProbs = nn.logSoftmax(logits, -1); // [batch, pos, d_vocab]
+  const picked = logProbs.mul(nn.oneHot(targets, dVocab)).sum(-1); // [batch, pos]
+  const total = weights.ref.sum();
+  return picked.mul(weights).sum().div(total).neg(); // []
+}
+
+/** loss(params, tokens, targets, weights): mean next-token cross-entropy in nats of `model`'s architecture. Consumes its arguments. */
+export function nextTokenLoss(model: SequenceModel) {
+  const arch = engineAccess(model).architecture(model);
+  const config = model.config;
   return (params: Params, tokens: np.Array, targets: np.Array, weights: np.Array): np.Array =>
-    crossEntropy(forward(c, params, tokens), targets, weights, c.dVocab);
+    crossEntropy(arch.forward(config, params, tokens), targets, weights, config.dVocab);
 }
 
 /** valueAndGrad of the next-token loss with respect to the parameters. */
-export function lossAndGrad(c: TransformerConfig) {
-  return valueAndGrad(nextTokenLoss(c));
+export function lossAndGrad(model: SequenceModel) {
+  return valueAndGrad(nextTokenLoss(model));
+}
+
+/**
+ * The training task of next-token prediction: `hostBatch(step)` gives the
+ * step's [batchSize, nPos + 1] tokens (a pure function of the step).
+ */
+export function nextTokenTask(model: SequenceModel, o: { batchSize: number; nPos: number; hostBatch: (step: number) => Int32Array }): TrainTask {
+  const loss = nextTokenLoss(model);
+  return {
+    loss: (params, b) => loss(params, b.tokens, b.targets, b.weights),
+    hostBatch: o.hostBatch,
+    deviceBatch: (tokens) => batchArrays({ batch: o.batchSize, nPos: o.nPos, tokens }),
+    tokensPerStep: o.batchSize * o.nPos,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { numpy as np, tree } from "@jax-js/jax";
 import { ArgumentError, checkChoice, checkKnownKeys, checkNumber, describe } from "../util/errors.js";
-import type { Params } from "../model/forward.js";
+import type { Params } from "../model/transformer/forward.js";
 
 export type OptimizerKind = "adam" | "sgd";
 

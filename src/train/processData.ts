@@ -2,8 +2,6 @@
 import type { Hmm } from "../process/hmm.js";
 import { sampleSequences } from "../process/sample.js";
 import { deriveSeed } from "../util/rng.js";
-import { batchArrays } from "./objective.js";
-import type { DeviceBatch } from "./trainer.js";
 
 export interface ProcessBatchOptions {
   readonly batchSize: number;
@@ -14,9 +12,4 @@ export interface ProcessBatchOptions {
 /** Token batch [batchSize, nPos + 1] for step k (inputs and the token each position predicts). */
 export function processTokens(hmm: Hmm, o: ProcessBatchOptions, step: number): Int32Array {
   return sampleSequences(hmm, { count: o.batchSize, length: o.nPos + 1, seed: deriveSeed(o.seed, "train-batch", step) }).tokens;
-}
-
-export function processBatch(hmm: Hmm, o: ProcessBatchOptions, step: number): { arrays: DeviceBatch; tokens: number } {
-  const tokens = processTokens(hmm, o, step);
-  return { arrays: batchArrays({ batch: o.batchSize, nPos: o.nPos, tokens }), tokens: o.batchSize * o.nPos };
 }

@@ -10,7 +10,7 @@ describe("beliefscope train + probe", () => {
     const run = join(dir, "run");
     const t = await runCli(["train", "mess3", "-o", run, "--preset", "small", "--layers", "1", "--d-model", "16", "--heads", "2", "--d-head", "8", "--d-mlp", "32", "--steps", "30", "--lr", "3e-3"]);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/trained 30 steps; held-out loss 0\.\d{4} nats, \d+\.\d{2}% above optimal on the same sequences \(expected optimal 0\.8025\); model in /);
+    expect(t.stdout).toMatch(/trained 30 steps with [a-z-]+[^;]*; held-out loss 0\.\d{4} nats, \d+\.\d{2}% above optimal on the same sequences \(expected optimal 0\.8025\); model in /);
     const p = await runCli(["probe", run, "--hooks", "blocks.0.hook_resid_post,hook_embed+blocks.0.hook_resid_post", "--sequences", "300", "-o", join(dir, "probes")]);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toContain("blocks.0.hook_resid_post");
@@ -29,6 +29,6 @@ describe("beliefscope train + probe", () => {
   it("explains a missing model folder", async () => {
     const r = await runCli(["probe", "/nonexistent/run"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: loadTrainedModel: argument 'dir' received "/nonexistent/run"; expected a model folder (config.json + model.safetensors) or a finished run folder.`);
+    expect(r.stderr).toContain(`error: loadTrainedModel: argument 'dir' received "/nonexistent/run", which has no model/config.json; expected a model folder (config.json + model.safetensors) or a run folder whose training finished. Train one with`);
   });
 });

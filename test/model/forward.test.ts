@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tree } from "@jax-js/jax";
-import { HookedTransformer } from "../../src/model/transformer.js";
-import { makeConfig, parameterCount, type TransformerConfig } from "../../src/model/config.js";
-import { hookNames } from "../../src/model/hooks.js";
+import { HookedTransformer } from "../../src/model/transformer/model.js";
+import { makeConfig, parameterCount, type TransformerConfig } from "../../src/model/transformer/config.js";
+import { hookNames } from "../../src/model/transformer/hooks.js";
 import { batchArrays, lossAndGrad } from "../../src/train/objective.js";
 import { initEngine } from "../../src/engine/jax.js";
-import type { StateDict } from "../../src/model/params.js";
+import type { StateDict } from "../../src/model/types.js";
+import { engineAccess } from "../../src/model/sequenceModel.js";
 
 /** A transformer written directly in PyTorch (float64, autograd): test/fixtures/torch_forward.py. */
 interface TorchCase {
@@ -53,7 +54,7 @@ for (const [name, tc] of Object.entries(torchCases)) {
     it("gives the same loss and gradients as autograd", async () => {
       const model = await HookedTransformer.fromStateDict(config, sd);
       const arrays = batchArrays({ batch: tc.tokens.length, nPos, tokens: sequences });
-      const [loss, grads] = lossAndGrad(config)(model.paramsRef(), arrays.tokens, arrays.targets, arrays.weights);
+      const [loss, grads] = lossAndGrad(model)(engineAccess(model).params(model), arrays.tokens, arrays.targets, arrays.weights);
       expect(Math.abs(loss.item() - tc.loss)).toBeLessThan(1e-5);
       for (const [p, g] of Object.entries(grads)) {
         const expected = tc.grads[p];
@@ -108,9 +109,9 @@ describe("HookedTransformer", () => {
   });
 
   it("is deterministic in its seed", async () => {
-    const a = (await HookedTransformer.create({}, 3)).stateDict();
-    const b = (await HookedTransformer.create({}, 3)).stateDict();
-    const c = (await HookedTransformer.create({}, 4)).stateDict();
+    const a = await (await HookedTransformer.create({}, 3)).stateDict();
+    const b = await (await HookedTransformer.create({}, 3)).stateDict();
+    const c = await (await HookedTransformer.create({}, 4)).stateDict();
     expect(a["blocks.2.attn.W_Q"].data).toEqual(b["blocks.2.attn.W_Q"].data);
     expect(a["blocks.2.attn.W_Q"].data).not.toEqual(c["blocks.2.attn.W_Q"].data);
   });
@@ -118,7 +119,7 @@ describe("HookedTransformer", () => {
   it("rejects bad tokens, lengths and hook names with the valid choices", async () => {
     const model = await HookedTransformer.create({}, 0, );
     await expect(model.runWithCache(Int32Array.of(0, 1, 3), 3)).rejects.toThrow(
-      "HookedTransformer.runWithCache: argument 'tokens[2]' received 3; expected a token id in [0, 3).",
+      "transformer: runWithCache: argument 'tokens[2]' received 3; expected a token id in [0, 3).",
     );
     await expect(model.runWithCache(new Int32Array(11), 11)).rejects.toThrow("argument 'nPos' received 11; expected an integer in [1, 10].");
     await expect(model.runWithCache(new Int32Array(10), 10, { names: ["blocks.4.hook_resid_post"] })).rejects.toThrow(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { beliefFigureSvg } from "../../src/plot/beliefFigure.js";
 import { lossCurveSvg } from "../../src/plot/lossCurve.js";
-import { svgToPng } from "../../src/plot/png.js";
+import { svgToPng } from "../../src/node/png.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { sampleSequences } from "../../src/process/sample.js";
 import { filterBeliefs } from "../../src/process/beliefs.js";

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeProcess } from "../../src/process/catalogue/index.js";
-import { loadProcess, processFromJson, processToJson, saveProcess } from "../../src/process/json.js";
-import { parseCatalogueSpec, resolveProcess } from "../../src/process/spec.js";
+import { processFromJson, processToJson } from "../../src/process/json.js";
+import { loadProcess, resolveProcess, saveProcess } from "../../src/node/processFiles.js";
+import { parseCatalogueSpec } from "../../src/process/spec.js";
 
 describe("process JSON", () => {
   it("round-trips through a file with every number intact", async () => {
@@ -34,7 +35,7 @@ describe("process JSON", () => {
     );
     expect(() => processFromJson({ name: "x" }, "f.json")).toThrow("argument 'transitions' received nothing; expected labelled matrices T[x][i][j], or 'transition' and 'emission'.");
     expect(() => processFromJson({ format: "other", transitions: [[[1]]] }, "f.json")).toThrow(`argument 'format' received "other"; expected "beliefscope/hmm".`);
-    await expect(loadProcess(join(dir, "missing.json"))).rejects.toThrow(/loadProcess: argument 'path' received ".*missing.json"; expected a readable file/);
+    await expect(loadProcess(join(dir, "missing.json"))).rejects.toThrow(/loadProcess: argument 'path' received ".*missing.json"; expected a readable process JSON file/);
   });
 
   it("does not touch the destination when saving fails", async () => {

@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadLatestCheckpoint, saveCheckpoint } from "../../src/train/checkpoint.js";
+import { loadLatestCheckpoint, saveCheckpoint as save } from "../../src/node/checkpoint.js";
 import type { TrainingSnapshot } from "../../src/train/trainer.js";
+
+const keepTwo = { keepResumable: 2, keepWeights: (step: number) => step === 10 };
+const saveCheckpoint = (dir: string, s: TrainingSnapshot) => save(dir, s, keepTwo);
 
 function snapshot(step: number): TrainingSnapshot {
   return {
@@ -14,16 +17,19 @@ function snapshot(step: number): TrainingSnapshot {
 }
 
 describe("checkpoints", () => {
-  it("returns null when there is none, then the newest one saved, keeping the newest two", async () => {
+  it("returns null when there is none, then the newest one saved, keeping the newest two resumable and log-spaced weights", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bs-ckpt-"));
     expect(await loadLatestCheckpoint(dir)).toBeNull();
-    for (const step of [10, 20, 30]) await saveCheckpoint(dir, snapshot(step), { note: "x" });
+    await save(dir, { ...snapshot(0), optimizerState: {} }, keepTwo, true);
+    for (const step of [10, 20, 30, 40]) await saveCheckpoint(dir, snapshot(step));
     const latest = await loadLatestCheckpoint(dir);
-    expect(latest!.step).toBe(30);
-    expect(Array.from(latest!.params["embed.W_E"].data)).toEqual([30, 1, 2, 3]);
-    expect(Array.from(latest!.optimizerState["m/embed.W_E"].data)).toEqual([0.5, 30, 0, 0]);
-    expect(latest!.extra).toEqual({ note: "x" });
-    expect((await readdir(dir)).sort()).toEqual(["latest.json", "step-00000020", "step-00000030"]);
+    expect(latest!.step).toBe(40);
+    expect(Array.from(latest!.params["embed.W_E"].data)).toEqual([40, 1, 2, 3]);
+    expect(Array.from(latest!.optimizerState["m/embed.W_E"].data)).toEqual([0.5, 40, 0, 0]);
+    // Step 0 (initial weights) and 10 (in the kept set) keep their weights only; 20 is dropped; 30 and 40 are resumable.
+    expect((await readdir(dir)).sort()).toEqual(["latest.json", "step-00000000", "step-00000010", "step-00000030", "step-00000040"]);
+    expect((await readdir(join(dir, "step-00000010"))).sort()).toEqual(["model.safetensors", "state.json"]);
+    expect((await readdir(join(dir, "step-00000030"))).sort()).toEqual(["model.safetensors", "optimizer.safetensors", "state.json"]);
   });
 
   it("ignores a half-written checkpoint folder left by a crash", async () => {
@@ -41,6 +47,6 @@ describe("checkpoints", () => {
   it("explains a corrupt pointer file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bs-ckpt-"));
     await writeFile(join(dir, "latest.json"), "{ half");
-    await expect(loadLatestCheckpoint(dir)).rejects.toThrow(/loadLatestCheckpoint: argument '.*latest.json' received .*; expected a JSON pointer to the latest checkpoint/);
+    await expect(loadLatestCheckpoint(dir)).rejects.toThrow(/loadLatestCheckpoint: argument '.*latest.json' received text that is not valid JSON .*; expected a JSON pointer \{ step, folder \} to the latest checkpoint\. The file is damaged/);
   });
 });

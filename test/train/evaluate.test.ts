@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HookedTransformer } from "../../src/model/transformer.js";
+import { HookedTransformer } from "../../src/model/transformer/model.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { evaluateLoss } from "../../src/train/evaluate.js";
 import { numpyTruth } from "../helpers.js";

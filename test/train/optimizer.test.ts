@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { numpy as np, tree, valueAndGrad } from "@jax-js/jax";
 import { initEngine } from "../../src/engine/jax.js";
 import { learningRateAt, makeOptimizer, makeOptimizerConfig, type OptimizerConfig } from "../../src/train/optimizer.js";
-import type { Params } from "../../src/model/forward.js";
+import type { Params } from "../../src/model/transformer/forward.js";
 
 /** torch.optim on a least-squares problem: test/fixtures/torch_optim.py. */
 const truth = JSON.parse(readFileSync(new URL("../fixtures/torch-optim.json", import.meta.url), "utf8"));

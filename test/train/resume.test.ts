@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { collect, runCli, startCli } from "../cli/run.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
-import { trainOnProcess } from "../../src/train/run.js";
+import { trainOnProcess } from "../../src/train/trainOnProcess.js";
+import { MemoryRunStore } from "../../src/train/runStore.js";
 
 // A tiny model so that runs take seconds; the same flags for every run.
 const model = ["--preset", "small", "--layers", "1", "--d-model", "16", "--heads", "2", "--d-head", "8", "--d-mlp", "32"];
@@ -55,7 +56,7 @@ describe("training checkpoints", () => {
     const before = await readFile(join(out, "model", "model.safetensors"));
     const again = await runCli(flags(out, 20));
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`error: trainOnProcess: argument 'outDir' received "${out}", which already holds a run; expected a new or empty folder. Pass resume: true (--resume) to continue that run, or choose another folder.`);
+    expect(again.stderr).toContain(`error: trainOnProcess: argument 'store' received "${out}", which already holds a run; expected a new or empty run folder. Pass resume: true (--resume) to continue that run, or choose another folder.`);
     expect((await readFile(join(out, "model", "model.safetensors"))).equals(before)).toBe(true);
   });
 
@@ -72,6 +73,28 @@ describe("training checkpoints", () => {
     const longer = await runCli([...flags(out, 20), "--resume"]);
     expect(longer.code, longer.stderr).toBe(0);
     expect(longer.stderr).toContain("resuming at step 10 of 20");
+    // Every setting comes from run.json: no process, no model flags.
+    const bare = await runCli(["train", "--resume", "-o", out, "--steps", "25"]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toContain("resuming at step 20 of 25");
+    const fewer = await runCli(["train", "--resume", "-o", out, "--steps", "5"]);
+    expect(fewer.stderr).toContain("training.steps (may only grow)");
+  });
+
+  it("extending a cosine-scheduled run keeps the learning rates of the steps already taken", async () => {
+    const store = new MemoryRunStore();
+    const hmm = makeProcess("mess3");
+    const model = { nLayers: 1, dModel: 8, nHeads: 1, dHead: 8, dMlp: 16, nCtx: 4 };
+    const training = { steps: 20, seed: 1, checkpointEvery: 10, optimizer: { schedule: "cosine" as const, warmupSteps: 5 } };
+    const first = await trainOnProcess(hmm, { model, training, store });
+    first.model.dispose();
+    const extended = await trainOnProcess(null, { training: { steps: 40 }, store, resume: true });
+    extended.model.dispose();
+    const lr = extended.metrics.map((m) => m.learningRate);
+    expect(lr.slice(0, 20)).toEqual(first.metrics.map((m) => m.learningRate));
+    // After the 20-step horizon the schedule stays at its floor (10% of the peak).
+    expect(lr.slice(20)).toEqual(new Array(20).fill(1e-4));
+    expect(store.run!.training.scheduleSteps).toBe(20);
   });
 
   it("training in process lowers the loss toward the optimum (tiny model, 60 steps)", async () => {

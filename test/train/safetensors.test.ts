@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { safetensors as reference } from "@jax-js/loaders";
-import { decodeSafetensors, encodeSafetensors } from "../../src/train/safetensors.js";
+import { decodeSafetensors, encodeSafetensors } from "../../src/util/safetensors.js";
 
 const tensors = {
   "blocks.0.attn.W_Q": { dtype: "F32" as const, shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => i / 7 - 1) },

@@ -1,0 +1,80 @@
+import { Command } from "commander";
+import { defaultCacheNames } from "../model/sequenceModel.js";
+import { writeFileAtomically } from "../node/atomicWrite.js";
+import { resolveProcess } from "../node/processFiles.js";
+import { readJsonFile } from "../node/readFiles.js";
+import { loadTrainedModel } from "../node/runFolder.js";
+import { filterBeliefs } from "../process/beliefs.js";
+import { sampleSequences } from "../process/sample.js";
+import { ArgumentError, describe } from "../util/errors.js";
+import { deriveSeed } from "../util/rng.js";
+import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
+import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
+import { intOption } from "./options.js";
+
+/** Token sequences from a JSON file: an array of equal-length arrays of token ids. */
+async function readTokenFile(path: string, nCtx: number, dVocab: number): Promise<{ tokens: Int32Array; count: number; length: number }> {
+  const fn = "beliefscope activations";
+  const value = await readJsonFile<unknown>(path, fn, "a JSON array of token sequences, e.g. [[0,1,2],[2,2,1]]");
+  const bad = (received: string): never => {
+    throw new ArgumentError({ fn, argument: `--tokens ${path}`, received, expected: `a JSON array of equal-length arrays of token ids in [0, ${dVocab}), each at most ${nCtx} long` });
+  };
+  if (!Array.isArray(value) || value.length === 0) return bad(describe(value));
+  const length = Array.isArray(value[0]) ? value[0].length : 0;
+  if (length < 1 || length > nCtx) bad(`sequences of length ${length}`);
+  const tokens = new Int32Array(value.length * length);
+  value.forEach((seq, n) => {
+    if (!Array.isArray(seq) || seq.length !== length) bad(`sequence ${n} of ${Array.isArray(seq) ? `length ${seq.length}` : describe(seq)}`);
+    (seq as unknown[]).forEach((t, k) => {
+      if (!Number.isInteger(t) || (t as number) < 0 || (t as number) >= dVocab) bad(`token ${describe(t)} at [${n}][${k}]`);
+      tokens[n * length + k] = t as number;
+    });
+  });
+  return { tokens, count: value.length, length };
+}
+
+export function activationsCommand(): Command {
+  const cmd = new Command("activations")
+    .description(
+      "Save a model's activations at chosen hooks, with the tokens and their exact beliefs, as one safetensors file (read it in Python with safetensors.numpy.load_file)",
+    )
+    .argument("<model>", "a run folder or a model folder")
+    .requiredOption("-o, --out <file>", "output .safetensors file")
+    .option("--hooks <names>", "comma-separated hook names (default: the residual stream at every layer)")
+    .option("--sequences <n>", "sequences to sample from the process", intOption(1), 1000)
+    .option("--tokens <file>", "use these sequences instead (JSON array of token-id arrays)")
+    .option("--process <spec>", "process for sampling and beliefs (default: the model's)")
+    .option("--seed <n>", "seed of the sampled sequences", intOption(0), 0);
+  addDeviceOption(cmd);
+  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { out: string; hooks?: string; sequences: number; tokens?: string; process?: string; seed: number }) => {
+    const loaded = await loadTrainedModel(dir, { device: o.device });
+    const { model } = loaded;
+    const hmm = o.process ? await resolveProcess(o.process) : loaded.process;
+    const valid = model.hookNames();
+    const hooks = o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(model);
+    for (const h of hooks) {
+      if (!valid.includes(h)) throw new ArgumentError({ fn: "beliefscope activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}` });
+    }
+    const data = o.tokens
+      ? await readTokenFile(o.tokens, model.nCtx, model.dVocab)
+      : { ...sampleSequences(hmm, { count: o.sequences, length: model.nCtx, seed: deriveSeed(o.seed, "activations") }), count: o.sequences, length: model.nCtx };
+    const beliefs = filterBeliefs(hmm, data.tokens, data.length); // [batch, pos, states]
+    const { logits, cache } = await model.runWithCache(data.tokens, data.length, { names: hooks });
+    const tensors: Record<string, NamedTensor> = {
+      tokens: { dtype: "I32", shape: [data.count, data.length], data: data.tokens },
+      beliefs: { dtype: "F64", shape: [data.count, data.length, hmm.nStates], data: beliefs.beliefs },
+      optimal_loss: { dtype: "F64", shape: [data.count, data.length], data: beliefs.optimalLoss },
+      logits: { dtype: "F32", shape: logits.shape, data: logits.data },
+    };
+    for (const h of hooks) {
+      const t = cache.get(h);
+      tensors[h] = { dtype: "F32", shape: t.shape, data: t.data };
+    }
+    await writeFileAtomically(
+      o.out,
+      encodeSafetensors(tensors, { process: hmm.name, architecture: model.architecture, config: JSON.stringify(model.config), hooks: hooks.join(","), seed: String(o.seed) }),
+    );
+    process.stdout.write(`wrote ${o.out}: tokens [${data.count}, ${data.length}], beliefs, optimal_loss, logits, ${hooks.length} hooks\n`);
+    model.dispose();
+  });
+}

@@ -1,0 +1,54 @@
+import { Command } from "commander";
+import { writeJsonAtomically } from "../node/atomicWrite.js";
+import { resolveProcess } from "../node/processFiles.js";
+import { loadTrainedModel } from "../node/runFolder.js";
+import { evaluateLoss } from "../train/evaluate.js";
+import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
+import { intOption } from "./options.js";
+
+export function evaluateCommand(): Command {
+  const cmd = new Command("evaluate")
+    .description("Held-out loss of a trained model against the optimal loss, per position, on fresh sequences from its process")
+    .argument("<model>", "a run folder or a model folder")
+    .option("--process <spec>", "process to evaluate on (default: the one the model was trained on)")
+    .option("--sequences <n>", "held-out sequences", intOption(1), 5000)
+    .option("--seed <n>", "seed of the held-out data", intOption(0), 1)
+    .option("-o, --out <file>", "also write the numbers as JSON");
+  addDeviceOption(cmd);
+  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { process?: string; sequences: number; seed: number; out?: string }) => {
+    const loaded = await loadTrainedModel(dir, { device: o.device });
+    const hmm = o.process ? await resolveProcess(o.process) : loaded.process;
+    const e = await evaluateLoss(loaded.model, hmm, { sequences: o.sequences, seed: o.seed });
+    const P = loaded.model.nCtx;
+    const row = (label: string, a: Float64Array) => `${label.padEnd(26)}${Array.from(a.subarray(1), (v) => v.toFixed(4).padStart(8)).join("")}`;
+    process.stdout.write(
+      [
+        `${hmm.name}: ${loaded.model.summary}, ${e.sequences} held-out sequences`,
+        `${"predicted token".padEnd(26)}${Array.from({ length: P }, (_, k) => String(k + 1).padStart(8)).join("")}`,
+        row("model loss (nats)", e.modelLossPerPosition),
+        row("optimal, same sequences", e.optimalLossSameSequencesPerPosition),
+        row("optimal, expected", e.optimalLossPerPosition),
+        `mean: model ${e.modelLoss.toFixed(5)}, optimal on the same sequences ${e.optimalLossSameSequences.toFixed(5)} (${(100 * e.relativeExcess).toFixed(2)}% above), expected optimal ${e.optimalLoss.toFixed(5)}`,
+        "",
+      ].join("\n"),
+    );
+    if (o.out) {
+      await writeJsonAtomically(o.out, {
+        process: hmm.name,
+        model: { architecture: loaded.model.architecture, config: loaded.model.config },
+        sequences: e.sequences,
+        seed: o.seed,
+        modelLoss: e.modelLoss,
+        optimalLossSameSequences: e.optimalLossSameSequences,
+        optimalLoss: e.optimalLoss,
+        relativeExcess: e.relativeExcess,
+        relativeToExpected: e.relativeToExpected,
+        modelLossPerPosition: Array.from(e.modelLossPerPosition),
+        optimalLossSameSequencesPerPosition: Array.from(e.optimalLossSameSequencesPerPosition),
+        optimalLossPerPosition: Array.from(e.optimalLossPerPosition),
+      });
+      process.stdout.write(`wrote ${o.out}\n`);
+    }
+    loaded.model.dispose();
+  });
+}

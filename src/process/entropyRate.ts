@@ -1,0 +1,234 @@
+/**
+ * Entropy rate h_mu (nats/symbol) as a certified bracket.
+ *
+ * For a stationary hidden Markov process (Cover & Thomas, "Elements of
+ * Information Theory", 2nd ed., Thm 4.5.1), for every L >= 1:
+ *
+ *   H(X_L | X_1..X_{L-1}, S_1)  <=  h_mu  <=  H(X_L | X_1..X_{L-1}),
+ *
+ * the lower bound nondecreasing and the upper nonincreasing in L, both
+ * converging to h_mu. Both are expectations of a next-symbol entropy over
+ * histories, computed exactly from the tree of beliefs (beliefTree.ts):
+ *   upper: the tree started from the stationary belief pi;
+ *   lower: the trees started from each one-hot belief e_s, weighted by pi_s
+ *          (conditioning on S_1 = s is starting in state s).
+ * Both trees are carried as two mass channels of one tree. L grows until
+ * the bracket is narrower than `precision`, or a budget binds. Where the
+ * budget prunes histories their probability m widens the bracket, by at most
+ * m log V (beliefTree.ts derives the tighter bounds used). The bracket
+ * returned is [max_L lower_L, min_L upper_L] over the depths computed, each
+ * widened by a roundoff allowance (ROUNDOFF below).
+ *
+ * Unifilar presentations have the closed form h_mu = sum_i pi_i H[X | S = i]
+ * (the state after any word is fixed by S_1, so the lower bound is exact at
+ * L = 1), returned with lower = upper.
+ *
+ * Non-ergodic processes (several closed classes, Hmm.initial given) use the
+ * stationary mean of the initial distribution (stationary.ts): a finite
+ * HMM started anywhere is asymptotically mean stationary and has the entropy
+ * rate of its stationary mean (Gray, "Entropy and Information Theory", on
+ * AMS processes). When the initial distribution is itself stationary (as a
+ * mixture's is) nothing changes, and the rate is the mixture-weighted mean
+ * of the components' rates.
+ *
+ * Generalized HMMs have no hidden state, so the lower bound does not apply:
+ * the upper bound H(X_L | X_<L) (valid for any stationary process) is
+ * computed as above and the lower end is 0, the only bound we can certify
+ * without a hidden state (lowerBound: "trivial").
+ */
+import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
+import { BeliefTree, type TreeRoot } from "./beliefTree.js";
+import { resolveBudget, type EnumerationBudget } from "./budget.js";
+import { chainClasses } from "./classes.js";
+import { initialDistribution } from "./distribution.js";
+import { isUnifilar, type Hmm } from "./hmm.js";
+import { prepare } from "./prepared.js";
+import { stationaryDistribution, stationaryMean } from "./stationary.js";
+
+/**
+ * Allowance for float64 roundoff added to each end of the bracket: the sums
+ * of n terms of size <= log V carry error <= n eps log V (Higham, "Accuracy
+ * and Stability of Numerical Algorithms", 2nd ed., §4.2), and beliefs
+ * updated L times carry relative error ~L S eps; 1e-12 plus 16 n eps log V
+ * covers both with a margin for the budgets used here.
+ */
+function roundoff(beliefs: number, nSymbols: number): number {
+  return 1e-12 + 16 * Number.EPSILON * beliefs * Math.max(1, Math.log(nSymbols));
+}
+
+export interface EntropyRateOptions extends EnumerationBudget {
+  /**
+   * "auto" (closed form when unifilar, else the bracket), "unifilar" (closed
+   * form; throws for a nonunifilar HMM), or "bracket". "myopic" is the old
+   * name of "bracket".
+   */
+  readonly method?: "auto" | "unifilar" | "bracket" | "myopic";
+  /** Stop once upper - lower is at most this. Default 1e-7. */
+  readonly precision?: number;
+  /** Largest L (history length + 1). Default 256. */
+  readonly maxDepth?: number;
+  /** For a non-ergodic process: the initial distribution whose stationary mean is used (default Hmm.initial). */
+  readonly initial?: ArrayLike<number>;
+  /** Beliefs within this are merged. Default 1e-12 (roundoff). */
+  readonly tolerance?: number;
+}
+
+export interface EntropyRateStep {
+  readonly L: number;
+  /** Exact H(X_L | X_<L, S_1) and H(X_L | X_<L) when nothing is pruned; with pruning, bounds on them. */
+  readonly lower: number;
+  readonly upper: number;
+  /** Probability pruned by this depth, in the lower and upper trees. */
+  readonly prunedLower: number;
+  readonly prunedUpper: number;
+  /** Beliefs held at this depth. */
+  readonly beliefs: number;
+}
+
+export interface EntropyRateResult {
+  /** Certified bracket: lower <= h_mu <= upper (nats/symbol). */
+  readonly lower: number;
+  readonly upper: number;
+  /** Midpoint of the bracket (kept for callers of the old API); trust it only to within width / 2. */
+  readonly value: number;
+  readonly width: number;
+  readonly method: "unifilar" | "bracket";
+  /** "cover-thomas": H(X_L | X_<L, S_1); "trivial": 0 (generalized HMM); "exact": closed form. */
+  readonly lowerBound: "cover-thomas" | "trivial" | "exact";
+  /** True when width <= precision. */
+  readonly converged: boolean;
+  /** Why the iteration stopped. */
+  readonly stoppedBy: "closed-form" | "precision" | "maxDepth" | "budget" | "stalled";
+  /** Largest L computed (0 for the closed form). */
+  readonly depth: number;
+  /** Probability pruned (upper tree + lower tree, at the last depth): 0 means every bound is exact. */
+  readonly prunedMass: number;
+  /** Most beliefs held at one depth. */
+  readonly beliefsUsed: number;
+  /** Work units spent (budget.ts). */
+  readonly work: number;
+  /** The per-L bounds, L = 1..depth. */
+  readonly steps: readonly EntropyRateStep[];
+}
+
+/** Distribution the rate is computed under: stationary, or the stationary mean of the initial one. */
+export function rateDistribution(hmm: Hmm, initial: ArrayLike<number> | undefined, fn: string): Float64Array {
+  if (hmm.generalized) return stationaryDistribution(hmm);
+  if (hmm.nStates > 1 && chainClasses(hmm).closed.length > 1) {
+    return stationaryMean(hmm, initialDistribution(hmm, initial, fn));
+  }
+  return stationaryDistribution(hmm);
+}
+
+/** Levels without improvement of either end, after which a budget-bound iteration stops. */
+const STALL_LEVELS = 4;
+
+/**
+ * Entropy rate h_mu (nats/symbol) as a certified bracket [lower, upper],
+ * within the budget (budget.ts: memory ~ maxBeliefs (2S + 3V + 8) 8 bytes,
+ * time ~ maxWork / 3e8 s).
+ */
+export function entropyRate(hmm: Hmm, options: EntropyRateOptions = {}): EntropyRateResult {
+  const fn = "entropyRate";
+  const method = options.method === "myopic" ? "bracket" : (options.method ?? "auto");
+  if (!["auto", "unifilar", "bracket"].includes(method)) {
+    throw new ArgumentError({ fn, argument: "method", received: JSON.stringify(method), expected: '"auto", "unifilar" or "bracket"' });
+  }
+  const precision = checkNumber(fn, "precision", options.precision ?? 1e-7, 0);
+  const maxDepth = checkInteger(fn, "maxDepth", options.maxDepth ?? 256, 1);
+  const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-12, 1e-15, 1e-6);
+  const budget = resolveBudget(fn, options, hmm.nStates, hmm.nSymbols);
+  const unifilar = isUnifilar(hmm);
+  if (method === "unifilar" && !unifilar) {
+    throw new ArgumentError({
+      fn,
+      argument: "method",
+      received: `"unifilar" for ${hmm.name}, which is not unifilar`,
+      expected: `"bracket" or "auto" for a nonunifilar HMM`,
+    });
+  }
+  const pi = rateDistribution(hmm, options.initial, fn);
+  const S = hmm.nStates;
+  if (method !== "bracket" && unifilar) {
+    const { stateEntropy } = prepare(hmm);
+    let h = 0;
+    for (let i = 0; i < S; i++) if (pi[i] > 0) h += pi[i] * stateEntropy[i];
+    return {
+      lower: h,
+      upper: h,
+      value: h,
+      width: 0,
+      method: "unifilar",
+      lowerBound: "exact",
+      converged: true,
+      stoppedBy: "closed-form",
+      depth: 0,
+      prunedMass: 0,
+      beliefsUsed: 0,
+      work: 0,
+      steps: [],
+    };
+  }
+
+  // Channel 0: the tree from pi (upper bound). Channel 1: the trees from e_s weighted by pi_s (lower bound).
+  const generalized = hmm.generalized === true;
+  const roots: TreeRoot[] = [{ belief: pi, masses: generalized ? [1] : [1, 0] }];
+  if (!generalized) {
+    for (let s = 0; s < S; s++) {
+      if (!(pi[s] > 0)) continue;
+      const e = new Float64Array(S);
+      e[s] = 1;
+      roots.push({ belief: e, masses: [0, pi[s]] });
+    }
+  }
+  const tree = new BeliefTree(hmm, roots, budget, tolerance);
+  const steps: EntropyRateStep[] = [];
+  let bestLower = 0;
+  let bestUpper = Infinity;
+  let stoppedBy: EntropyRateResult["stoppedBy"] = "maxDepth";
+  let stall = 0;
+  for (let L = 1; ; L++) {
+    const b = tree.levelBounds();
+    const slack = roundoff(b.size, hmm.nSymbols);
+    const lower = generalized ? 0 : b.lower[1];
+    const upper = b.upper[0];
+    steps.push({ L, lower, upper, prunedLower: generalized ? 0 : b.prunedMass[1], prunedUpper: b.prunedMass[0], beliefs: b.size });
+    const improved = lower - slack > bestLower || upper + slack < bestUpper;
+    bestLower = Math.max(bestLower, lower - slack);
+    bestUpper = Math.min(bestUpper, upper + slack);
+    stall = improved ? 0 : stall + 1;
+    if (bestUpper - bestLower <= precision) {
+      stoppedBy = "precision";
+      break;
+    }
+    if (L >= maxDepth) {
+      stoppedBy = "maxDepth";
+      break;
+    }
+    if (tree.budgetBound && stall >= STALL_LEVELS) {
+      stoppedBy = "stalled";
+      break;
+    }
+    if (!tree.step()) {
+      stoppedBy = "budget";
+      break;
+    }
+  }
+  bestLower = Math.max(0, bestLower);
+  const last = steps[steps.length - 1];
+  return {
+    lower: bestLower,
+    upper: bestUpper,
+    value: (bestLower + bestUpper) / 2,
+    width: bestUpper - bestLower,
+    method: "bracket",
+    lowerBound: generalized ? "trivial" : "cover-thomas",
+    converged: bestUpper - bestLower <= precision,
+    stoppedBy,
+    depth: last.L,
+    prunedMass: last.prunedLower + last.prunedUpper,
+    beliefsUsed: tree.maxHeld,
+    work: tree.workSpent,
+    steps,
+  };
+}
