@@ -16,7 +16,7 @@ import { axpy, dot, hmax, hsum, scaleTo, vexp, zero } from "./simd";
 /** row <- softmax(row[0..n)) in place (n a multiple of 4, padding -inf). */
 @inline function softmaxRow(row: usize, n: i32): void {
   let m = f32x4.splat(-Infinity);
-  for (let s = 0; s < n; s += 4) m = f32x4.max(m, v128.load(row + (<usize>s << 2)));
+  for (let s = 0; s < n; s += 4) m = f32x4.pmax(m, v128.load(row + (<usize>s << 2)));
   const vm = f32x4.splat(hmax(m));
   let acc = f32x4.splat(0);
   for (let s = 0; s < n; s += 4) {

@@ -18,6 +18,7 @@ import { trainCommand } from "./trainCommand.js";
 import { evaluateCommand } from "./evaluateCommand.js";
 import { activationsCommand } from "./activationsCommand.js";
 import { archCommand } from "./archCommand.js";
+import { tokenizerCommand } from "./tokenizerCommand.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(evaluateCommand());
   program.addCommand(activationsCommand());
   program.addCommand(archCommand());
+  program.addCommand(tokenizerCommand());
   return program;
 }
 

@@ -9,11 +9,21 @@ import type { EngineDevice } from "../engine/jax.js";
 import type { AnyArchitecture, Architecture } from "./architecture.js";
 import { JaxModel, type SequenceModel } from "./sequenceModel.js";
 import { transformer } from "./transformer/architecture.js";
+import { elman } from "./rnn/elman.js";
+import { gru } from "./rnn/gru.js";
+import { lstm } from "./rnn/lstm.js";
+import { linearRnn } from "./ssm/linearRnn.js";
+import { selectiveSsm } from "./ssm/selective.js";
 import type { ModelConfigBase, StateDict } from "./types.js";
 
 /** Built-in architectures. */
 export const builtinArchitectures = {
   transformer,
+  rnn: elman,
+  gru,
+  lstm,
+  "linear-rnn": linearRnn,
+  "selective-ssm": selectiveSsm,
 } as const satisfies Record<string, AnyArchitecture>;
 
 export type ArchitectureName = keyof typeof builtinArchitectures;

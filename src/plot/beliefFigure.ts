@@ -9,6 +9,7 @@ import { beliefColours } from "../geometry/colour.js";
 import { beliefProjection, SIMPLEX_VERTICES } from "../geometry/simplex.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
+import { escapeXml, FONT, round1 } from "./svg.js";
 import { Rng } from "../util/rng.js";
 
 export interface BeliefFigureOptions {
@@ -22,13 +23,6 @@ export interface BeliefFigureOptions {
   readonly panelSize?: number;
 }
 
-const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-const round1 = (v: number) => Math.round(v * 10) / 10;
 
 export function beliefFigureSvg(trueBeliefs: Rows, predicted: Rows, options: BeliefFigureOptions = {}): string {
   if (trueBeliefs.rows !== predicted.rows || trueBeliefs.cols !== predicted.cols) {

@@ -1,6 +1,6 @@
 /** Training loss against step, with the optimal loss as a reference line. */
 
-const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+import { escapeXml, FONT } from "./svg.js";
 
 export interface LossCurveOptions {
   readonly title?: string;
@@ -47,7 +47,7 @@ export function lossCurveSvg(metrics: readonly LossPoint[], optimalLoss: number,
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${options.title ?? "Training loss"}${window > 1 ? ` (mean of every ${window} steps)` : ""}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Training loss")}${window > 1 ? ` (mean of every ${window} steps)` : ""}</text>`,
     ...axis,
     `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
     `<line x1="${m.left}" x2="${m.left + w}" y1="${sy(optimalLoss)}" y2="${sy(optimalLoss)}" stroke="#d62728" stroke-dasharray="5,4"/>`,

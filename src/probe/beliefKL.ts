@@ -8,9 +8,10 @@
  * - proj is the Euclidean projection onto the probability simplex (Duchi,
  *   Shalev-Shwartz, Singer & Chandra 2008, "Efficient projections onto the
  *   l1-ball", Fig. 1: sort, find the threshold theta, clip).
- * - P(x | b) comes from the process's `nextSymbolDistribution`, which is
- *   linear in b, so it is evaluated once per hidden state (the vertices e_i)
- *   and then mixed. When some vertex does not imply a probability
+ * - P(x | b) = b T[x] r is linear in b, so it is evaluated once per hidden
+ *   state (the vertices e_i, through the process's `updateBelief`, which
+ *   returns e_i T[x] r unclamped) and then mixed. The optimal distribution
+ *   of a true belief is the same mixture. When some vertex does not imply a probability
  *   distribution (a generalized HMM, whose states are not probabilities),
  *   the implied vector P(. | b-hat) is projected onto the simplex over
  *   symbols instead of the belief.
@@ -23,7 +24,7 @@
  * a softmax is never exactly 0 in log space).
  */
 import type { Hmm } from "../process/hmm.js";
-import { nextSymbolDistribution } from "../process/beliefs.js";
+import { updateBelief } from "../process/beliefs.js";
 import { ArgumentError } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
 
@@ -81,14 +82,16 @@ export function nextTokenMap(hmm: Hmm): NextTokenMap {
   const vertices = new Float64Array(S * V);
   let simplex = true;
   const e = new Float64Array(S);
+  const scratch = new Float64Array(S);
   for (let i = 0; i < S; i++) {
     e.fill(0);
     e[i] = 1;
-    const row = nextSymbolDistribution(hmm, e, vertices.subarray(i * V, (i + 1) * V));
     let sum = 0;
     for (let x = 0; x < V; x++) {
-      if (row[x] < 0) simplex = false;
-      sum += row[x];
+      const p = updateBelief(hmm, e, x, scratch); // e_i T[x] r
+      vertices[i * V + x] = p;
+      if (p < 0) simplex = false;
+      sum += p;
     }
     if (Math.abs(sum - 1) > 1e-6) simplex = false;
   }

@@ -31,7 +31,7 @@ import { factorLeastSquares, predictLinear, type LeastSquaresOptions } from "./l
 import { observability, subspaceR2, type Observability, type ObservabilityOptions } from "./observability.js";
 import { regressionScores, type RegressionScores } from "./scores.js";
 import { splitBySequence, takeRows, type SequenceSplit } from "./split.js";
-import { bootstrapVerdict, sequenceScores, VERDICT_RULE, type SequenceScores, type Verdict } from "./verdict.js";
+import { BootstrapCache, bootstrapVerdict, sequenceScores, VERDICT_RULE, type SequenceScores, type Verdict } from "./verdict.js";
 
 /** A probe site: a label and the hooks whose activations are concatenated. */
 export type ProbeSite = ActivationSite;
@@ -155,6 +155,8 @@ interface Context {
   readonly obs: Observability;
   readonly nPos: number;
   readonly fit: LeastSquaresOptions;
+  /** One factorisation buffer for every fit: allocating (first touching) 40 MB per fit costs more than the QR's arithmetic. */
+  readonly workspace: { data: Float64Array };
 }
 
 /** Score held-out predictions `pred` against `target` with next-token distributions `optimal` (all test rows). */
@@ -169,24 +171,26 @@ function score(ctx: Context, pred: Rows, target: Rows, optimal: Rows, features: 
   };
 }
 
-/** Fit features -> targets on the train rows and predict the test rows (several target blocks share one factorisation). */
-function fitPredict(ctx: Context, x: Rows, targets: readonly Rows[]): { test: Rows[]; train: Rows[]; weights: Float64Array; intercept: Float64Array; rank: number } {
-  const factor = factorLeastSquares(takeRows(x, ctx.split.train), ctx.fit);
-  const y = hstack(targets);
-  const fit = factor.solve(y);
-  const xTest = takeRows(x, ctx.split.test);
-  const predTest = predictLinear(fit, xTest);
-  const predTrain = predictLinear(fit, takeRows(x, ctx.split.train));
+/**
+ * Fit features -> targets on the train rows and predict the test rows (several target blocks
+ * share one factorisation). The first block's weights and train predictions come back too.
+ */
+function fitPredict(ctx: Context, x: Rows, targets: readonly Rows[]): { test: Rows[]; train: Rows; weights: Float64Array; intercept: Float64Array; rank: number } {
+  const { train, test } = ctx.split;
+  if (ctx.workspace.data.length < train.length * x.cols) ctx.workspace.data = new Float64Array(train.length * x.cols);
+  const fit = factorLeastSquares(x, { ...ctx.fit, rows: train, workspace: ctx.workspace.data }).solve(hstack(targets));
+  const predTest = predictLinear(fit, x, test);
   const widths = targets.map((t) => t.cols);
   const offsets = widths.map((_, k) => widths.slice(0, k).reduce((a, b) => a + b, 0));
   const S = targets[0].cols;
   const weights = new Float64Array(fit.inputs * S);
   for (let i = 0; i < fit.inputs; i++) for (let c = 0; c < S; c++) weights[i * S + c] = fit.weights[i * fit.outputs + c];
+  const intercept = fit.intercept.slice(0, S);
   return {
     test: offsets.map((o, k) => columns(predTest, o, o + widths[k])),
-    train: offsets.map((o, k) => columns(predTrain, o, o + widths[k])),
+    train: predictLinear({ weights, intercept, inputs: fit.inputs, outputs: S }, x, train),
     weights,
-    intercept: fit.intercept.slice(0, S),
+    intercept,
     rank: fit.rank,
   };
 }
@@ -231,7 +235,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const progress = (label: string) => options.onProgress?.({ done: ++done, total, label });
 
   const split = splitBySequence(sequences, nPos, testFraction, seed);
-  const ctx: Context = { split, map: nextTokenMap(hmm), obs: observability(hmm, options.observability), nPos, fit: { ridge: options.ridge, rcond: options.rcond } };
+  const ctx: Context = { split, map: nextTokenMap(hmm), obs: observability(hmm, options.observability), nPos, fit: { ridge: options.ridge, rcond: options.rcond }, workspace: { data: new Float64Array(0) } };
   const yTrain = takeRows(beliefs, split.train);
   const yTest = takeRows(beliefs, split.test);
   const optimalTest = nextTokenDistributions(ctx.map, yTest); // [testRows, V]
@@ -260,6 +264,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
 
   const results: SiteResult[] = [];
   const testPredictions: Record<string, Rows> = {};
+  const bootstrap = new BootstrapCache(); // the k-gram controls' resampled scores serve every site
   for (const site of sites) {
     const x = data.features[site.label];
     // One factorisation serves the probe and its shuffled control: they share the features.
@@ -274,7 +279,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     const verdict = bootstrapVerdict(
       main.perSequence,
       Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.perSequence])),
-      { resamples, seed: deriveSeed(seed, "verdict") },
+      { resamples, seed: deriveSeed(seed, "verdict"), cache: bootstrap },
     );
     const observed = subspaceR2(fit.test[0], yTest, ctx.obs.observedBasis);
     results.push({
@@ -290,7 +295,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
       observedR2: observed.r2,
       ...(observed.r2Undefined ? { observedR2Undefined: observed.r2Undefined } : {}),
       test: main.test,
-      train: regressionScores(fit.train[0], yTrain),
+      train: regressionScores(fit.train, yTrain),
       controls: Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.result])),
       verdict,
       probe: { weights: fit.weights, intercept: fit.intercept },

@@ -19,13 +19,12 @@
  * than the best-observed one cost a next-token-trained model next to nothing
  * to ignore.
  *
- * Word probabilities come from the process's `updateBelief` and
- * `nextSymbolDistribution` at each hidden state (b = e_i), so generalized
- * HMMs work through the same code.
+ * Word probabilities come from the process's `updateBelief` at each hidden
+ * state (b = e_i), so generalized HMMs work through the same code.
  */
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import type { Hmm } from "../process/hmm.js";
-import { nextSymbolDistribution, updateBelief } from "../process/beliefs.js";
+import { updateBelief } from "../process/beliefs.js";
 import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
 import { r2FromSums, type R2 } from "./scores.js";
@@ -64,31 +63,30 @@ export function wordProbabilityMatrix(hmm: Hmm, horizon: number): Rows {
   let words = 0;
   for (let k = 1; k <= horizon; k++) words += V ** k;
   const data = new Float64Array(S * words);
-  const next = new Float64Array(V);
   for (let i = 0; i < S; i++) {
-    // Frontier: the normalised belief after each word of the current length, and the word's probability.
-    let beliefs: Float64Array[] = [Float64Array.from({ length: S }, (_, j) => (j === i ? 1 : 0))];
-    let probs = [1];
+    // Frontier: for each word w of the current length, a vector v and a scale c with
+    // e_i T[w] = c v. updateBelief(v, x) returns z = v T[x] r (so P(w x | e_i) = c z) and
+    // normalises its output by z when z > 0 (then the scale becomes c z) or leaves it as v T[x]
+    // (a GHMM's vertex can give z <= 0; the scale stays c). Linear in e_i either way.
+    let vectors: Float64Array[] = [Float64Array.from({ length: S }, (_, j) => (j === i ? 1 : 0))];
+    let scales = [1];
     let col = 0;
     for (let k = 1; k <= horizon; k++) {
-      const nextBeliefs: Float64Array[] = [];
-      const nextProbs: number[] = [];
-      for (let w = 0; w < beliefs.length; w++) {
-        const p = probs[w];
-        if (p !== 0) nextSymbolDistribution(hmm, beliefs[w], next);
+      const nextVectors: Float64Array[] = [];
+      const nextScales: number[] = [];
+      for (let w = 0; w < vectors.length; w++) {
         for (let x = 0; x < V; x++) {
-          const q = p === 0 ? 0 : p * next[x];
-          data[i * words + col++] = q;
+          const out = new Float64Array(S);
+          const z = scales[w] === 0 ? 0 : updateBelief(hmm, vectors[w], x, out);
+          data[i * words + col++] = scales[w] * z;
           if (k < horizon) {
-            const b = new Float64Array(S);
-            const z = q === 0 ? 0 : updateBelief(hmm, beliefs[w], x, b);
-            nextBeliefs.push(b);
-            nextProbs.push(z === 0 ? 0 : q);
+            nextVectors.push(out);
+            nextScales.push(z > 0 ? scales[w] * z : scales[w]);
           }
         }
       }
-      beliefs = nextBeliefs;
-      probs = nextProbs;
+      vectors = nextVectors;
+      scales = nextScales;
     }
   }
   return { rows: S, cols: words, data };

@@ -81,12 +81,13 @@ export function sequenceScores(pred: Rows, target: Rows, klPerRow: Float64Array,
 }
 
 /** R^2 (or null) and mean KL of a predictor over sequences weighted by `counts` (null: each once). */
-function scoresOf(p: SequenceScores, counts: Int32Array | null): { r2: number | null; r2Undefined?: string; kl: number } {
+function scoresOf(p: SequenceScores, counts: ArrayLike<number> | null, sum: Float64Array = new Float64Array(p.cols)): { r2: number | null; r2Undefined?: string; kl: number } {
   let n = 0;
   let sse = 0;
   let ss = 0;
   let kl = 0;
-  const sum = new Float64Array(p.cols);
+  sum.fill(0);
+  const cols = p.cols;
   for (let s = 0; s < p.sequences; s++) {
     const w = counts ? counts[s] : 1;
     if (w === 0) continue;
@@ -94,11 +95,65 @@ function scoresOf(p: SequenceScores, counts: Int32Array | null): { r2: number | 
     sse += w * p.sse[s];
     ss += w * p.targetSumSq[s];
     kl += w * p.kl[s];
-    for (let c = 0; c < p.cols; c++) sum[c] += w * p.targetSum[s * p.cols + c];
+    for (let c = 0; c < cols; c++) sum[c] += w * p.targetSum[s * cols + c];
   }
   let sst = ss;
-  for (let c = 0; c < p.cols; c++) sst -= (sum[c] * sum[c]) / n;
+  for (let c = 0; c < cols; c++) sst -= (sum[c] * sum[c]) / n;
   return { ...r2FromSums(sse, Math.max(sst, 0), ss, n), kl: kl / n };
+}
+
+/** Each predictor's scores on every resample: [resamples] R^2 (NaN where undefined) and mean KL. */
+interface Replicates {
+  readonly r2: Float64Array;
+  readonly kl: Float64Array;
+}
+
+/**
+ * Resample counts and per-predictor replicates, shared by every verdict that uses the same
+ * sequences, resamples and seed (a probe report's controls are the same objects for every site).
+ * Memory: resamples * sequences counts (2 bytes each below 65,536 sequences, else 4), plus
+ * 16 bytes * resamples per predictor.
+ */
+export class BootstrapCache {
+  #key = "";
+  #counts: Uint16Array | Int32Array = new Uint16Array(0);
+  readonly #replicates = new WeakMap<SequenceScores, Map<string, Replicates>>();
+
+  /** [resamples, sequences] how often each sequence is drawn in each resample. */
+  counts(sequences: number, resamples: number, seed: number): Uint16Array | Int32Array {
+    const key = `${sequences}/${resamples}/${seed}`;
+    if (key !== this.#key) {
+      const rng = new Rng(seed, "probe-bootstrap");
+      const counts = sequences < 65536 ? new Uint16Array(resamples * sequences) : new Int32Array(resamples * sequences);
+      for (let b = 0; b < resamples; b++) {
+        const o = b * sequences;
+        for (let k = 0; k < sequences; k++) counts[o + rng.int(sequences)]++;
+      }
+      this.#key = key;
+      this.#counts = counts;
+    }
+    return this.#counts;
+  }
+
+  replicates(p: SequenceScores, resamples: number, seed: number): Replicates {
+    const key = `${resamples}/${seed}`;
+    let byKey = this.#replicates.get(p);
+    if (!byKey) this.#replicates.set(p, (byKey = new Map()));
+    let found = byKey.get(key);
+    if (!found) {
+      const counts = this.counts(p.sequences, resamples, seed);
+      const r2 = new Float64Array(resamples);
+      const kl = new Float64Array(resamples);
+      const sum = new Float64Array(p.cols);
+      for (let b = 0; b < resamples; b++) {
+        const s = scoresOf(p, counts.subarray(b * p.sequences, (b + 1) * p.sequences), sum);
+        r2[b] = s.r2 ?? NaN;
+        kl[b] = s.kl;
+      }
+      byKey.set(key, (found = { r2, kl }));
+    }
+    return found;
+  }
 }
 
 export interface Interval {
@@ -135,6 +190,8 @@ export interface VerdictOptions {
   /** Confidence level of each interval. Default 0.95. */
   readonly confidence?: number;
   readonly seed?: number;
+  /** Reuse resamples and replicates across calls (probeFeatures shares one across sites). */
+  readonly cache?: BootstrapCache;
 }
 
 /** Quantile q of sorted values (linear interpolation between order statistics, numpy's default). */
@@ -166,22 +223,17 @@ export function bootstrapVerdict(trained: SequenceScores, controls: Readonly<Rec
   if (whole.r2 === null) {
     return { ...base, verdict: `undefined: R² of the trained probe is undefined (${whole.r2Undefined})`, beyondControls: false, comparisons: [] };
   }
-  const nSeq = trained.sequences;
-  const rng = new Rng(seed, "probe-bootstrap");
-  const counts = new Int32Array(nSeq);
-  const r2Diffs = names.map(() => new Float64Array(resamples));
-  const klDiffs = names.map(() => new Float64Array(resamples));
+  const cache = options.cache ?? new BootstrapCache();
+  const t = cache.replicates(trained, resamples, seed);
   const controlWhole = names.map((n) => scoresOf(controls[n], null));
-  for (let b = 0; b < resamples; b++) {
-    counts.fill(0);
-    for (let k = 0; k < nSeq; k++) counts[rng.int(nSeq)]++;
-    const t = scoresOf(trained, counts);
-    names.forEach((name, c) => {
-      const s = scoresOf(controls[name], counts);
-      r2Diffs[c][b] = t.r2 === null || s.r2 === null ? NaN : t.r2 - s.r2;
-      klDiffs[c][b] = s.kl - t.kl;
-    });
-  }
+  const r2Diffs = names.map((n) => {
+    const c = cache.replicates(controls[n], resamples, seed);
+    return t.r2.map((v, b) => v - c.r2[b]);
+  });
+  const klDiffs = names.map((n) => {
+    const c = cache.replicates(controls[n], resamples, seed);
+    return c.kl.map((v, b) => v - t.kl[b]);
+  });
   const alpha = (1 - confidence) / 2;
   const interval = (estimate: number, diffs: Float64Array): Interval | null => {
     if (!Number.isFinite(estimate) || diffs.some((v) => !Number.isFinite(v))) return null;

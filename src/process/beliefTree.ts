@@ -145,9 +145,7 @@ export class BeliefTree {
     const K = this.channels;
     const n = this.size;
     const workLeft = this.budget.maxWork - this.workSpent;
-    const perChild = childCost(S);
-    const allowedByWork = Math.floor((workLeft - this.#parentCost()) / perChild);
-    const allowed = Math.max(0, Math.min(this.budget.maxBeliefs, allowedByWork));
+    const perChild = childCost(S, V);
 
     // Score every (parent, symbol) candidate: its probability and its weight (summed channel mass).
     const probs = new Float64Array(n * V); // [n, V]
@@ -167,6 +165,13 @@ export class BeliefTree {
         }
       }
     }
+    // What the work budget allows: if not every candidate fits, each parent with a pruned child
+    // also pays S^2 to account for it (see below), so reserve that first.
+    let allowedByWork = Math.floor((workLeft - this.#parentCost()) / perChild);
+    if (candidates > Math.min(this.budget.maxBeliefs, allowedByWork)) {
+      allowedByWork = Math.floor((workLeft - this.#parentCost() - n * S * S) / perChild);
+    }
+    const allowed = Math.max(0, Math.min(this.budget.maxBeliefs, allowedByWork));
     if (candidates > 0 && allowed === 0 && allowedByWork <= 0) return false;
 
     // Threshold: keep weights above it, and ties at it in order, up to `allowed`.
@@ -318,7 +323,7 @@ export class BeliefTree {
         keptMass[c] += this.masses[c][k];
       }
     }
-    this.workSpent += this.size * V * S;
+    // (Its cost, V S per belief, was paid in advance as part of childCost when the belief was made.)
     const lower = new Float64Array(K);
     const upper = new Float64Array(K);
     for (let c = 0; c < K; c++) {

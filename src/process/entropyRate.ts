@@ -41,7 +41,7 @@ import { BeliefTree, type TreeRoot } from "./beliefTree.js";
 import { resolveBudget, type EnumerationBudget } from "./budget.js";
 import { chainClasses } from "./classes.js";
 import { initialDistribution } from "./distribution.js";
-import { isUnifilar, type Hmm } from "./hmm.js";
+import { fromFlat, isUnifilar, type Hmm } from "./hmm.js";
 import { prepare } from "./prepared.js";
 import { stationaryDistribution, stationaryMean } from "./stationary.js";
 
@@ -63,7 +63,7 @@ export interface EntropyRateOptions extends EnumerationBudget {
    * name of "bracket".
    */
   readonly method?: "auto" | "unifilar" | "bracket" | "myopic";
-  /** Stop once upper - lower is at most this. Default 1e-7. */
+  /** Stop once upper - lower is at most this. Default 1e-6. */
   readonly precision?: number;
   /** Largest L (history length + 1). Default 256. */
   readonly maxDepth?: number;
@@ -97,8 +97,8 @@ export interface EntropyRateResult {
   readonly lowerBound: "cover-thomas" | "trivial" | "exact";
   /** True when width <= precision. */
   readonly converged: boolean;
-  /** Why the iteration stopped. */
-  readonly stoppedBy: "closed-form" | "precision" | "maxDepth" | "budget" | "stalled";
+  /** Why the iteration stopped ("settled": a GHMM's upper end stopped moving; its lower end is 0). */
+  readonly stoppedBy: "closed-form" | "precision" | "maxDepth" | "budget" | "settled";
   /** Largest L computed (0 for the closed form). */
   readonly depth: number;
   /** Probability pruned (upper tree + lower tree, at the last depth): 0 means every bound is exact. */
@@ -107,9 +107,14 @@ export interface EntropyRateResult {
   readonly beliefsUsed: number;
   /** Work units spent (budget.ts). */
   readonly work: number;
-  /** The per-L bounds, L = 1..depth. */
+  /** The per-L bounds, L = 1..depth (empty for the closed form and for a non-ergodic process, see `classes`). */
   readonly steps: readonly EntropyRateStep[];
+  /** A non-ergodic process: each closed class (state indices), its probability, and its own bracket. */
+  readonly classes?: readonly { readonly states: readonly number[]; readonly weight: number; readonly rate: EntropyRateResult }[];
 }
+
+/** Depths over which a GHMM's upper bound must settle before the iteration stops. */
+const SETTLE_LEVELS = 8;
 
 /** Distribution the rate is computed under: stationary, or the stationary mean of the initial one. */
 export function rateDistribution(hmm: Hmm, initial: ArrayLike<number> | undefined, fn: string): Float64Array {
@@ -120,8 +125,69 @@ export function rateDistribution(hmm: Hmm, initial: ArrayLike<number> | undefine
   return stationaryDistribution(hmm);
 }
 
-/** Levels without improvement of either end, after which a budget-bound iteration stops. */
-const STALL_LEVELS = 4;
+/** The HMM restricted to a closed class (its rows still sum to 1). */
+function restrictToClass(hmm: Hmm, states: readonly number[], k: number): Hmm {
+  const S = hmm.nStates;
+  const c = states.length;
+  const V = hmm.nSymbols;
+  const flat = new Float64Array(V * c * c);
+  for (let x = 0; x < V; x++) {
+    for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) flat[(x * c + a) * c + b] = hmm.transitions[(x * S + states[a]) * S + states[b]];
+  }
+  return fromFlat(flat, V, c, {
+    name: `${hmm.name} class ${k}`,
+    params: hmm.params,
+    symbolLabels: hmm.symbolLabels,
+    stateLabels: states.map((i) => hmm.stateLabels[i]),
+    tolerance: 1e-6,
+  });
+}
+
+/**
+ * Several closed classes: the stationary mean is the mixture over classes c
+ * (weights a_c = pi(c)) of the classes' stationary processes, and
+ *   sum_c a_c H_c(X^n) <= H(X^n) <= sum_c a_c H_c(X^n) + H(a)
+ * (Cover & Thomas 2.10.1-style grouping: knowing the class costs at most
+ * H(a) in total), so h_mu = sum_c a_c h_c: bracket each class on its own
+ * (with its share a_c of the work) and combine. Much cheaper than the joint
+ * tree, whose beliefs never forget which class they might be in.
+ */
+function nonErgodicRate(
+  hmm: Hmm,
+  closed: readonly (readonly number[])[],
+  pi: Float64Array,
+  options: EntropyRateOptions,
+  budget: { maxBeliefs: number; maxWork: number },
+): EntropyRateResult {
+  const classes = closed
+    .map((states, k) => ({ states, weight: states.reduce((sum, i) => sum + pi[i], 0), k }))
+    .filter((c) => c.weight > 0)
+    .map(({ states, weight, k }) => {
+      const sub = restrictToClass(hmm, states, k);
+      const rate = entropyRate(sub, { ...options, initial: undefined, maxBeliefs: budget.maxBeliefs, maxWork: Math.floor(budget.maxWork * weight) });
+      return { states, weight, rate };
+    });
+  const lower = classes.reduce((s, c) => s + c.weight * c.rate.lower, 0);
+  const upper = classes.reduce((s, c) => s + c.weight * c.rate.upper, 0);
+  const precision = options.precision ?? 1e-6;
+  const allUnifilar = classes.every((c) => c.rate.method === "unifilar");
+  return {
+    lower,
+    upper,
+    value: (lower + upper) / 2,
+    width: upper - lower,
+    method: allUnifilar ? "unifilar" : "bracket",
+    lowerBound: allUnifilar ? "exact" : "cover-thomas",
+    converged: upper - lower <= precision,
+    stoppedBy: allUnifilar ? "closed-form" : classes.some((c) => c.rate.stoppedBy === "budget") ? "budget" : upper - lower <= precision ? "precision" : "maxDepth",
+    depth: Math.max(...classes.map((c) => c.rate.depth)),
+    prunedMass: classes.reduce((s, c) => s + c.weight * c.rate.prunedMass, 0),
+    beliefsUsed: Math.max(...classes.map((c) => c.rate.beliefsUsed)),
+    work: classes.reduce((s, c) => s + c.rate.work, 0),
+    steps: [],
+    classes,
+  };
+}
 
 /**
  * Entropy rate h_mu (nats/symbol) as a certified bracket [lower, upper],
@@ -134,7 +200,7 @@ export function entropyRate(hmm: Hmm, options: EntropyRateOptions = {}): Entropy
   if (!["auto", "unifilar", "bracket"].includes(method)) {
     throw new ArgumentError({ fn, argument: "method", received: JSON.stringify(method), expected: '"auto", "unifilar" or "bracket"' });
   }
-  const precision = checkNumber(fn, "precision", options.precision ?? 1e-7, 0);
+  const precision = checkNumber(fn, "precision", options.precision ?? 1e-6, 0);
   const maxDepth = checkInteger(fn, "maxDepth", options.maxDepth ?? 256, 1);
   const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-12, 1e-15, 1e-6);
   const budget = resolveBudget(fn, options, hmm.nStates, hmm.nSymbols);
@@ -149,6 +215,10 @@ export function entropyRate(hmm: Hmm, options: EntropyRateOptions = {}): Entropy
   }
   const pi = rateDistribution(hmm, options.initial, fn);
   const S = hmm.nStates;
+  if (!hmm.generalized && S > 1) {
+    const { closed } = chainClasses(hmm);
+    if (closed.length > 1) return nonErgodicRate(hmm, closed, pi, { ...options, method, precision, maxDepth, tolerance }, budget);
+  }
   if (method !== "bracket" && unifilar) {
     const { stateEntropy } = prepare(hmm);
     let h = 0;
@@ -205,8 +275,16 @@ export function entropyRate(hmm: Hmm, options: EntropyRateOptions = {}): Entropy
       stoppedBy = "maxDepth";
       break;
     }
-    if (tree.budgetBound && stall >= STALL_LEVELS) {
-      stoppedBy = "stalled";
+    // A GHMM's lower end stays 0, so the precision is never met: stop once the upper end has settled
+    // (moved less than precision / 10 over the last SETTLE_LEVELS depths). The bracket stays valid.
+    if (generalized && steps.length > SETTLE_LEVELS && steps[steps.length - 1 - SETTLE_LEVELS].upper - upper < precision / 10) {
+      stoppedBy = "settled";
+      break;
+    }
+    // Once the budget prunes, pruned probability only grows; a depth that improves neither end
+    // means the pruning costs more than the extra depth gains, so stop there.
+    if (tree.budgetBound && stall >= 1) {
+      stoppedBy = "budget";
       break;
     }
     if (!tree.step()) {

@@ -24,14 +24,14 @@ export interface CreateGeneralizedHmmOptions extends Omit<CreateHmmOptions, "ini
   readonly initial?: ArrayLike<number>;
   /** r; default the right fixed vector of M. Rescaled so that initial · r = 1. */
   readonly normalizer?: ArrayLike<number>;
-  /** Words up to this length must have probabilities >= -tolerance. Default 8 (fewer for large alphabets: at most 2^17 words). */
+  /** Words up to this length must have probabilities >= -tolerance. Default 8 (fewer for large alphabets: at most 2^22 / S words of one length). */
   readonly validationDepth?: number;
   /** Tolerance of the validity checks (fixed vectors, word probabilities). Default 1e-9. */
   readonly tolerance?: number;
 }
 
-/** Most words the validity check looks at (all words of length <= depth). */
-const MAX_VALIDATION_WORDS = 1 << 17;
+/** Most word-vector entries the validity check holds (the words of one length, times S): 2^22 float64 = 32 MiB. */
+const MAX_VALIDATION_ENTRIES = 1 << 22;
 
 function checkReal(fn: string, argument: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -88,7 +88,15 @@ export function createGeneralizedHmm(transitions: unknown, options: CreateGenera
   } else {
     r = fixedVector(fn, M, S, "right");
   }
-  const initial = options.initial !== undefined ? checkVector(fn, "initial", options.initial, S) : fixedVector(fn, M, S, "left");
+  let initial: Float64Array;
+  if (options.initial !== undefined) initial = checkVector(fn, "initial", options.initial, S);
+  else {
+    // The left fixed vector has no scale or sign of its own: scale it to sum 1 (as simplexity does)
+    // when it can be, so that stochastic-looking processes get r = 1.
+    initial = fixedVector(fn, M, S, "left");
+    const total = initial.reduce((a, b) => a + b, 0);
+    if (Math.abs(total) > 1e-9) initial = initial.map((v) => v / total);
+  }
   let z = 0;
   for (let i = 0; i < S; i++) z += initial[i] * r[i];
   if (!(Math.abs(z) > 1e-12)) {
@@ -108,7 +116,7 @@ export function createGeneralizedHmm(transitions: unknown, options: CreateGenera
     generalized: true,
     normalizer,
   });
-  const maxDepth = Math.max(1, Math.floor(Math.log(MAX_VALIDATION_WORDS) / Math.log(Math.max(2, V))));
+  const maxDepth = Math.max(1, Math.floor(Math.log(MAX_VALIDATION_ENTRIES / S) / Math.log(Math.max(2, V))));
   const depth = Math.min(checkInteger(fn, "validationDepth", options.validationDepth ?? 8, 1, 64), maxDepth);
   checkWordProbabilities(hmm, depth, tolerance, fn);
   return hmm;
@@ -116,62 +124,68 @@ export function createGeneralizedHmm(transitions: unknown, options: CreateGenera
 
 /**
  * Every word w of length <= depth has P(w) >= -tolerance and
- * sum_x P(w x) = P(w) within tolerance. Depth-first over words, carrying the
- * unnormalised row vector initial T[w].
+ * sum_x P(w x) = P(w) within tolerance. Breadth-first over words, carrying
+ * the unnormalised row vectors initial T[w], so the shortest bad word is
+ * the one reported.
  */
 export function checkWordProbabilities(hmm: Hmm, depth: number, tolerance: number, fn: string): void {
   const S = hmm.nStates;
   const V = hmm.nSymbols;
   const T = hmm.transitions;
   const r = hmm.normalizer!;
-  const stack: Float64Array[] = [Float64Array.from(hmm.initial!)];
-  for (let d = 1; d <= depth; d++) stack.push(new Float64Array(S));
-  const word: number[] = [];
-  const probability = (v: Float64Array) => {
+  const probability = (v: Float64Array, offset: number) => {
     let p = 0;
-    for (let i = 0; i < S; i++) p += v[i] * r[i];
+    for (let i = 0; i < S; i++) p += v[offset + i] * r[i];
     return p;
   };
-  const visit = (d: number, p: number): void => {
-    if (d === depth) return;
-    const v = stack[d];
-    const child = stack[d + 1];
-    let sum = 0;
-    for (let x = 0; x < V; x++) {
-      child.fill(0);
-      for (let i = 0; i < S; i++) {
-        const vi = v[i];
-        if (vi === 0) continue;
-        const row = (x * S + i) * S;
-        for (let j = 0; j < S; j++) child[j] += vi * T[row + j];
-      }
-      const q = probability(child);
-      word.push(x);
-      if (q < -tolerance) {
-        throw new ArgumentError({
-          fn,
-          argument: "transitions",
-          received: `a generalized HMM that gives the word [${word.map((s) => hmm.symbolLabels[s]).join(" ")}] probability ${q}`,
-          expected: `nonnegative probabilities for every word (checked up to length ${depth}, tolerance ${tolerance})`,
-          hint: "A GHMM is a process only when initial · T[w] · r >= 0 for every word w.",
-        });
-      }
-      sum += q;
-      visit(d + 1, q);
-      word.pop();
+  const wordOf = (index: number, length: number) => {
+    const symbols: string[] = [];
+    for (let k = 0; k < length; k++) {
+      symbols.unshift(hmm.symbolLabels[index % V]);
+      index = Math.floor(index / V);
     }
-    if (Math.abs(sum - p) > tolerance * Math.max(1, Math.abs(p))) {
-      throw new ArgumentError({
-        fn,
-        argument: "transitions",
-        received: `a generalized HMM whose continuations of [${word.map((s) => hmm.symbolLabels[s]).join(" ")}] sum to ${sum}, not ${p}`,
-        expected: "sum_x P(w x) = P(w) (normalizer must be the right fixed vector of sum_x T[x])",
-      });
-    }
+    return `[${symbols.join(" ")}]`;
   };
-  const p0 = probability(stack[0]);
+  let level = Float64Array.from(hmm.initial!); // [V^d, S]
+  const p0 = probability(level, 0);
   if (Math.abs(p0 - 1) > tolerance) {
     throw new ArgumentError({ fn, argument: "initial", received: `initial · r = ${p0}`, expected: "1" });
   }
-  visit(0, p0);
+  for (let d = 1; d <= depth; d++) {
+    const n = level.length / S;
+    const next = new Float64Array(n * V * S);
+    for (let w = 0; w < n; w++) {
+      let sum = 0;
+      for (let x = 0; x < V; x++) {
+        const out = (w * V + x) * S;
+        for (let i = 0; i < S; i++) {
+          const vi = level[w * S + i];
+          if (vi === 0) continue;
+          const row = (x * S + i) * S;
+          for (let j = 0; j < S; j++) next[out + j] += vi * T[row + j];
+        }
+        const q = probability(next, out);
+        if (q < -tolerance) {
+          throw new ArgumentError({
+            fn,
+            argument: "transitions",
+            received: `a generalized HMM that gives the word ${wordOf(w * V + x, d)} probability ${Number(q.toPrecision(6))}`,
+            expected: `nonnegative probabilities for every word (checked up to length ${depth}, tolerance ${tolerance})`,
+            hint: "A GHMM is a process only when initial · T[w] · r >= 0 for every word w.",
+          });
+        }
+        sum += q;
+      }
+      const p = probability(level, w * S);
+      if (Math.abs(sum - p) > tolerance * Math.max(1, Math.abs(p))) {
+        throw new ArgumentError({
+          fn,
+          argument: "transitions",
+          received: `a generalized HMM whose continuations of ${wordOf(w, d - 1)} sum to ${Number(sum.toPrecision(9))}, not ${Number(p.toPrecision(9))}`,
+          expected: "sum_x P(w x) = P(w) (normalizer must be the right fixed vector of sum_x T[x])",
+        });
+      }
+    }
+    level = next;
+  }
 }

@@ -6,11 +6,23 @@
  *
  *   { "transition": A[i][j], "emission": B[i][x], "emitFrom"?: "source" | "destination", ... }
  *
+ * Optional in both: "initial": the distribution of the first hidden state
+ * (default stationary). It is required when the hidden chain has more than
+ * one closed class (no unique stationary distribution); the error names
+ * the classes.
+ *
+ * A generalized HMM says so: { "generalized": true, "transitions": T[x][i][j]
+ * (any real numbers), "initial"?: row vector, "normalizer"?: r }; instead of
+ * stochastic rows it is checked to give every word up to length 8
+ * a nonnegative probability, consistently (ghmm.ts).
+ *
  * Serialising always writes the first shape. Reading and writing files is in
  * node/processFiles.ts; this module is pure.
  */
 import { ArgumentError, describe } from "../util/errors.js";
+import { chainClasses, describeClasses } from "./classes.js";
 import { fromTransitionEmission } from "./classicForm.js";
+import { createGeneralizedHmm } from "./ghmm.js";
 import { createHmm, toNested, type Hmm } from "./hmm.js";
 
 export const PROCESS_FORMAT = "beliefscope/hmm";
@@ -24,6 +36,11 @@ export interface ProcessJson {
   readonly symbols: readonly string[];
   readonly states: readonly string[];
   readonly transitions: number[][][];
+  /** Present when the process fixes its start (always for a generalized HMM). */
+  readonly initial?: number[];
+  /** Present (true) for a generalized HMM, with its normalizer r. */
+  readonly generalized?: true;
+  readonly normalizer?: number[];
 }
 
 export function processToJson(hmm: Hmm): ProcessJson {
@@ -35,10 +52,27 @@ export function processToJson(hmm: Hmm): ProcessJson {
     symbols: hmm.symbolLabels,
     states: hmm.stateLabels,
     transitions: toNested(hmm),
+    ...(hmm.initial ? { initial: Array.from(hmm.initial) } : {}),
+    ...(hmm.generalized ? { generalized: true as const, normalizer: Array.from(hmm.normalizer!) } : {}),
   };
 }
 
-const KNOWN_KEYS = ["format", "version", "name", "params", "symbols", "states", "transitions", "transition", "emission", "emitFrom", "description"];
+const KNOWN_KEYS = [
+  "format",
+  "version",
+  "name",
+  "params",
+  "symbols",
+  "states",
+  "transitions",
+  "transition",
+  "emission",
+  "emitFrom",
+  "initial",
+  "generalized",
+  "normalizer",
+  "description",
+];
 
 /** Build an HMM from parsed JSON. `source` names the file in errors. */
 export function processFromJson(value: unknown, source = "process JSON"): Hmm {
@@ -64,22 +98,60 @@ export function processFromJson(value: unknown, source = "process JSON"): Hmm {
   if (typeof params !== "object" || params === null || Object.values(params).some((v) => typeof v !== "number")) {
     throw new ArgumentError({ fn, argument: "params", received: describe(params), expected: "an object of numbers" });
   }
+  if (obj.initial !== undefined && obj.initial !== null && !Array.isArray(obj.initial)) {
+    throw new ArgumentError({ fn, argument: "initial", received: describe(obj.initial), expected: "an array of numbers, one per hidden state" });
+  }
+  const initial = (obj.initial ?? undefined) as number[] | undefined;
   const options = {
     name,
     params: params as Record<string, number>,
     symbolLabels: obj.symbols as string[] | undefined,
     stateLabels: obj.states as string[] | undefined,
+    initial,
   };
+  if (obj.generalized !== undefined && typeof obj.generalized !== "boolean") {
+    throw new ArgumentError({ fn, argument: "generalized", received: describe(obj.generalized), expected: "true or false" });
+  }
+  if (obj.generalized === true) {
+    if (obj.transitions === undefined) {
+      throw new ArgumentError({ fn, argument: "transitions", received: "nothing", expected: "labelled matrices T[x][i][j] (a generalized HMM has no classic form)" });
+    }
+    return createGeneralizedHmm(obj.transitions, { ...options, normalizer: obj.normalizer as number[] | undefined }, fn);
+  }
+  if (obj.normalizer !== undefined) {
+    throw new ArgumentError({ fn, argument: "normalizer", received: "a normalizer for a stochastic HMM", expected: 'no normalizer unless "generalized": true' });
+  }
+  let hmm: Hmm;
   if (obj.transitions !== undefined) {
     if (obj.transition !== undefined || obj.emission !== undefined) {
       throw new ArgumentError({ fn, argument: "transitions", received: "both 'transitions' and 'transition'/'emission'", expected: "one of the two forms" });
     }
-    return createHmm(obj.transitions, options, fn);
+    hmm = createHmm(obj.transitions, options, fn);
+  } else if (obj.transition !== undefined || obj.emission !== undefined) {
+    hmm = fromTransitionEmission(obj.transition, obj.emission, { ...options, emitFrom: obj.emitFrom as "source" | "destination" | undefined });
+  } else {
+    throw new ArgumentError({ fn, argument: "transitions", received: "nothing", expected: "labelled matrices T[x][i][j], or 'transition' and 'emission'" });
   }
-  if (obj.transition !== undefined || obj.emission !== undefined) {
-    return fromTransitionEmission(obj.transition, obj.emission, { ...options, emitFrom: obj.emitFrom as "source" | "destination" | undefined });
-  }
-  throw new ArgumentError({ fn, argument: "transitions", received: "nothing", expected: "labelled matrices T[x][i][j], or 'transition' and 'emission'" });
+  checkStartIsDefined(hmm, fn);
+  return hmm;
+}
+
+/**
+ * A process with several closed classes has one stationary distribution per
+ * class, so without "initial" it does not say how it starts: reject it,
+ * naming the classes.
+ */
+export function checkStartIsDefined(hmm: Hmm, fn: string): void {
+  if (hmm.initial || hmm.generalized || hmm.nStates === 1) return;
+  const { closed } = chainClasses(hmm);
+  if (closed.length <= 1) return;
+  throw new ArgumentError({
+    fn,
+    argument: "initial",
+    received: `nothing, for a hidden chain with ${closed.length} closed classes ${describeClasses(hmm, closed)}`,
+    expected: "an initial distribution: a process with more than one closed class has no unique stationary distribution",
+    hint: `Add "initial": [${hmm.nStates} probabilities, one per state], e.g. weights on the classes.`,
+  });
 }
 
 /** Parse the text of a process JSON file; `source` (a file name) is named in errors. */

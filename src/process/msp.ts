@@ -6,7 +6,7 @@
  *
  * Bounded: at most maxBeliefs nodes (memory ~ maxBeliefs * (S + 3 V) * 8
  * bytes for beliefs and edges, plus the per-depth distributions) and maxWork
- * work units (budget.ts; expanding a node costs V (S^2 + 3 S + 64)). Each
+ * work units (budget.ts; expanding a node costs V (S^2 + V S + 3 S + 264)). Each
  * depth expands its nodes most probable first; when a budget binds, the rest
  * are not expanded (or their new children not added) and their probability
  * is reported in prunedProbability, with `truncated` set.
@@ -88,7 +88,8 @@ export function mixedStatePresentation(hmm: Hmm, options: MspOptions): MixedStat
   const complete: boolean[] = [];
   let work = 0;
   let truncated = false;
-  const perExpansion = V * childCost(S);
+  // Each edge is a small object plus a Map update per depth: about 200 units on top of the belief update.
+  const perExpansion = V * (childCost(S, V) + 200);
 
   /** Node id of a belief, or -1 when it is new and the node budget is spent. */
   const addNode = (belief: ArrayLike<number>, d: number): number => {

@@ -96,7 +96,7 @@ export function settingDifferences(a: unknown, b: unknown, path = ""): string[] 
 /**
  * Steps after which a checkpoint is saved: every `every` steps (resumable; the
  * newest two keep optimizer state), and a log-spaced set of model-only
- * snapshots, about 8 per decade (1, 2, 3, 4, 6, 8, 10, 13, 18, 24, 32, 42, 56, 75, 100, ...),
+ * snapshots, about 8 per decade (1, 2, 3, 4, 6, 7, 10, 13, 18, 24, 32, 42, 56, 75, 100, ...),
  * so that belief geometry can be replayed over training (`beliefscope movie`).
  * Step 0 (the initial weights) is saved too, as the untrained control.
  */

@@ -2,7 +2,7 @@
  * The jax-js reference path for the fast-engine tests: loss and gradients of
  * src/train/objective.ts, random models and tokens, and the error measure.
  */
-import { numpy as np, tree, valueAndGrad } from "@jax-js/jax";
+import { jit, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
 import { initEngine } from "../../src/engine/jax.js";
 import { toDevice } from "../../src/engine/hostTensor.js";
 import { makeConfig, type TransformerConfig } from "../../src/model/transformer/config.js";
@@ -10,6 +10,7 @@ import { initialStateDict } from "../../src/model/transformer/params.js";
 import type { StateDict } from "../../src/model/types.js";
 import { forward, type Params } from "../../src/model/transformer/forward.js";
 import { batchArrays, crossEntropy } from "../../src/train/objective.js";
+import { learningRateAt, makeOptimizer, type OptimizerConfig, type OptState } from "../../src/train/optimizer.js";
 import { Rng } from "../../src/util/rng.js";
 
 export { initEngine };
@@ -96,3 +97,44 @@ export function gradientChecks(a: StateDict, b: StateDict, except: RegExp = ZERO
 }
 
 export { makeConfig, np, tree };
+
+/**
+ * `steps` updates of the jax-js path on the given token batches: valueAndGrad of
+ * the reference loss and makeOptimizer(...).update in one jit, with host scalars
+ * per step, as src/train/trainer.ts's train does.
+ */
+export async function referenceTrain(
+  c: TransformerConfig,
+  optimizer: OptimizerConfig,
+  params: StateDict,
+  batches: Int32Array[],
+  batch: number,
+  nPos: number,
+): Promise<{ losses: number[]; params: StateDict; optimizerState: StateDict }> {
+  const opt = makeOptimizer(optimizer);
+  let p: Params = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, toDevice(t)]));
+  let state: OptState = opt.init(p);
+  const loss = referenceLoss(c);
+  const lossGrad = valueAndGrad((q: Params, b: Record<string, np.Array>) => loss(q, b.tokens, b.targets, b.weights));
+  const step = jit((q: Params, s: OptState, b: Record<string, np.Array>, scalars: Record<string, np.Array>) => {
+    const [l, grads] = lossGrad(tree.ref(q), b);
+    const [next, nextState] = opt.update(grads, s, q, scalars);
+    return { loss: l, params: next, state: nextState };
+  });
+  const losses: number[] = [];
+  for (let k = 0; k < batches.length; k++) {
+    const lr = learningRateAt(opt.config, k, batches.length);
+    const scalars = Object.fromEntries(Object.entries(opt.scalars(k + 1, lr)).map(([n, v]) => [n, np.array(v, { dtype: np.float32 })]));
+    const out = step(p, state, batchArrays({ batch, nPos, tokens: batches[k] }), scalars);
+    p = out.params;
+    state = out.state;
+    losses.push(((await out.loss.data()) as Float32Array)[0]);
+  }
+  step.dispose();
+  const read = async (arr: np.Array) => ({ shape: [...arr.shape], data: Float32Array.from((await arr.data()) as Float32Array) });
+  const outParams: StateDict = {};
+  for (const [k, a] of Object.entries(p)) outParams[k] = await read(a);
+  const outState: StateDict = {};
+  for (const [s, tree_] of Object.entries(state)) for (const [k, a] of Object.entries(tree_)) outState[`${s}/${k}`] = await read(a);
+  return { losses, params: outParams, optimizerState: outState };
+}

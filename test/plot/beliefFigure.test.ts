@@ -47,3 +47,15 @@ describe("loss curve", () => {
     await expect(lossCurveSvg(metrics, 0.8035, { smoothing: 1 })).toMatchFileSnapshot("__snapshots__/loss-curve.svg");
   });
 });
+
+describe("figure text", () => {
+  it("escapes titles with & and < so the SVG parses and renders", () => {
+    const title = `mess3 <x=0.05> & "alpha" 'q'`;
+    for (const svg of [beliefFigureSvg(truth, predicted, { title, leftTitle: "a<b", rightTitle: "R² & co" }), lossCurveSvg([{ step: 1, loss: 1 }, { step: 2, loss: 0.9 }], 0.8, { title })]) {
+      expect(svg).toContain("mess3 &lt;x=0.05&gt; &amp; &quot;alpha&quot; &#39;q&#39;");
+      expect(svg).not.toContain("<x=0.05>");
+      // resvg rejects malformed XML: rendering proves the escaping is complete.
+      expect(svgToPng(svg, 1).length).toBeGreaterThan(1000);
+    }
+  });
+});

@@ -54,7 +54,7 @@ describe("filterBeliefs", () => {
 
   it("rejects a bad initial distribution", () => {
     expect(() => filterBeliefs(makeProcess("mess3"), Int32Array.of(0), 1, { initial: [0.5, 0.5] })).toThrow(
-      "filterBeliefs: argument 'initial' received an array of length 2; expected a distribution over 3 states.",
+      "filterBeliefs: argument 'initial' received an array of length 2; expected a distribution over the 3 hidden states (3 numbers >= 0 summing to 1).",
     );
     expect(() => filterBeliefs(makeProcess("mess3"), Int32Array.of(0), 1, { initial: [0.5, 0.6, -0.1] })).toThrow("argument 'initial[2]' received -0.1");
   });

@@ -2,15 +2,40 @@ import { describe, expect, it } from "vitest";
 import { catalogue, makeProcess, processNames, resolveProcessName } from "../../src/process/catalogue/index.js";
 import { stateTransitionMatrix } from "../../src/process/hmm.js";
 import { fromTransitionEmission } from "../../src/process/classicForm.js";
+import { filterBeliefs } from "../../src/process/beliefs.js";
+import { myopicEntropy } from "../../src/process/entropy.js";
+import { sampleSequences } from "../../src/process/sample.js";
+import { stationaryDistribution } from "../../src/process/stationary.js";
+import { processFromSpec } from "../../src/process/spec.js";
 import { expectAllClose, numpyTruth } from "../helpers.js";
+import { processTruth } from "./processTruth.js";
 
 describe("catalogue", () => {
   it("has the processes the toolkit promises", () => {
-    expect([...processNames].sort()).toEqual(["even", "golden-mean", "mess3", "random-hmm", "rrxor", "sns", "z1r"]);
+    expect([...processNames].sort()).toEqual([
+      "coin",
+      "days-of-week",
+      "even",
+      "fanizza",
+      "golden-mean",
+      "leaky-rrxor",
+      "matching-parens",
+      "mess3",
+      "mr-name",
+      "no-consecutive-ones",
+      "post-quantum",
+      "random-hmm",
+      "rrxor",
+      "sns",
+      "tom-quantum",
+      "trap",
+      "z1r",
+    ]);
   });
 
-  it("builds every process with defaults into stochastic matrices", () => {
+  it("builds every stochastic process with defaults into stochastic matrices", () => {
     for (const name of processNames) {
+      if (catalogue[name].kind === "ghmm") continue;
       const hmm = makeProcess(name);
       const M = stateTransitionMatrix(hmm);
       for (let i = 0; i < hmm.nStates; i++) {
@@ -41,7 +66,7 @@ describe("catalogue", () => {
     expect(resolveProcessName("zero-one-random")).toBe("z1r");
     expect(resolveProcessName("simple-nonunifilar-source")).toBe("sns");
     expect(() => makeProcess("mess4")).toThrow(
-      /makeProcess: argument 'name' received "mess4"; expected a catalogue process: mess3, z1r, rrxor, golden-mean, even, sns, random-hmm/,
+      /makeProcess: argument 'name' received "mess4"; expected a catalogue process: mess3, z1r, rrxor, golden-mean, even, sns, random-hmm, coin, days-of-week/,
     );
   });
 
@@ -59,6 +84,75 @@ describe("catalogue", () => {
         expect(spec.doc.length).toBeGreaterThan(5);
       }
     }
+  });
+});
+
+describe("catalogue parity with Astera simplexity (numpy re-derivations)", () => {
+  const cases: [string, string][] = [
+    ["coin", "coin:p=0.3"],
+    ["days-of-week", "days-of-week"],
+    ["no-consecutive-ones", "no-consecutive-ones:p=0.4"],
+    ["leaky-rrxor", "leaky-rrxor"],
+    ["matching-parens", "matching-parens"],
+    ["matching-parens(depth=4,p=0.3)", "matching-parens:depth=4,p=0.3"],
+    ["mr-name", "mr-name"],
+    ["trap", "trap"],
+    ["trap(regimes=2,switch=0.1,marker=0.2,bias=0.7)", "trap:regimes=2,switch=0.1,marker=0.2,bias=0.7"],
+  ];
+
+  it("matches the definitions entry by entry, with numpy's stationary distribution and optimal losses", () => {
+    for (const [key, spec] of cases) {
+      const truth = processTruth.catalogue[key];
+      const hmm = processFromSpec(spec);
+      expectAllClose(hmm.transitions, truth.transitions.flat(2), 1e-15);
+      expectAllClose(stationaryDistribution(hmm), truth.stationary, 1e-10);
+      expectAllClose(myopicEntropy(hmm, truth.myopic.length).values, truth.myopic, 1e-12);
+    }
+  });
+
+  it("has simplexity's documented stationary distributions", () => {
+    expectAllClose(stationaryDistribution(makeProcess("mr-name")), [1 / 6, 2 / 6, 2 / 6, 1 / 6], 1e-12);
+    expectAllClose(stationaryDistribution(makeProcess("matching-parens")), [1 / 6, 2 / 6, 2 / 6, 1 / 6], 1e-12);
+    expectAllClose(stationaryDistribution(makeProcess("no-consecutive-ones")), [2 / 3, 1 / 3], 1e-12);
+  });
+
+  it("knows simplexity's names: even_ones is our even (same matrices), days_of_week, mr_name, ...", () => {
+    expect(resolveProcessName("even_ones")).toBe("even");
+    expect(resolveProcessName("days_of_week")).toBe("days-of-week");
+    expect(resolveProcessName("tom_quantum")).toBe("tom-quantum");
+    expect(resolveProcessName("zero_one_random")).toBe("z1r");
+  });
+
+  it("rejects mr-name with p + q > 1", () => {
+    expect(() => makeProcess("mr-name", { p: 0.8, q: 0.3 })).toThrow(
+      "makeProcess: argument 'params.p + params.q' received 1.1; expected at most 1 (1 - p - q is the probability of repeating the filler word).",
+    );
+  });
+});
+
+describe("trap (issue 9)", () => {
+  const hmm = makeProcess("trap");
+
+  it("a marker erases the past: the belief after M_i is (1 - switch) on regime i whatever came before", () => {
+    const s = sampleSequences(hmm, { count: 200, length: 40, seed: 2 });
+    const b = filterBeliefs(hmm, s.tokens, 40).beliefs;
+    let seen = 0;
+    for (let k = 0; k < 200 * 40; k++) {
+      const x = s.tokens[k];
+      if (x < 3) continue;
+      seen++;
+      const expected = [0, 1, 2].map((j) => (j === x - 3 ? 0.99 : 0.005));
+      expectAllClose(b.subarray(k * 3, k * 3 + 3), expected, 1e-12);
+    }
+    // About 5% of 8000 tokens are markers.
+    expect(seen).toBeGreaterThan(250);
+  });
+
+  it("between markers the shared symbols only nudge the belief", () => {
+    // After s0 from the uniform belief: P(regime 0) moves from 1/3 to about 0.5 * 0.95 / (sum) = 1/2 before the switch.
+    const b = filterBeliefs(hmm, Int32Array.of(0), 1).beliefs;
+    expect(b[0]).toBeGreaterThan(0.45);
+    expect(b[0]).toBeLessThan(0.55);
   });
 });
 

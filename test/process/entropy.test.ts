@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createHmm } from "../../src/process/hmm.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
-import { entropyRate, myopicEntropy } from "../../src/process/entropy.js";
-import { filterBeliefs } from "../../src/process/beliefs.js";
-import { sampleSequences } from "../../src/process/sample.js";
+import { myopicEntropy } from "../../src/process/entropy.js";
 import { expectAllClose, numpyTruth } from "../helpers.js";
 import { resetWarnings, warningCount } from "../../src/util/warn.js";
-
-const LN2 = Math.log(2);
+import { processTruth } from "./processTruth.js";
 
 describe("myopicEntropy (optimal loss per position)", () => {
   it("mess3(0.05, 0.85): 1.0986, 0.8577, 0.8134, 0.7981, 0.7947, 0.7938, 0.7935 nats (issue #2)", () => {
@@ -26,11 +23,21 @@ describe("myopicEntropy (optimal loss per position)", () => {
     expectAllClose(myopicEntropy(makeProcess("z1r"), 10).values, [0.6931, 0.6365, 0.4621, 0.231, 0.231, 0.231, 0.231, 0.231, 0.231, 0.231], 5e-5);
   });
 
-  it("matches numpy's brute force over all words to 1e-12", () => {
+  it("matches numpy's brute force over all words to 1e-12, exactly (nothing pruned)", () => {
     for (const [name, truth] of Object.entries(numpyTruth)) {
-      const values = myopicEntropy(createHmm(truth.transitions, { name }), truth.myopic.length).values;
-      expectAllClose(values, truth.myopic, 1e-12);
+      const r = myopicEntropy(createHmm(truth.transitions, { name }), truth.myopic.length);
+      expectAllClose(r.values, truth.myopic, 1e-12);
+      expect(r.exact).toBe(true);
+      expect(Array.from(r.lower)).toEqual(Array.from(r.values));
+      expect(Array.from(r.upper)).toEqual(Array.from(r.values));
     }
+  });
+
+  it("mess3's h(11) = 0.79345765 is the exact upper Cover & Thomas bound at L = 12 (hmm_exact.py)", () => {
+    const r = myopicEntropy(makeProcess("mess3"), 12);
+    expect(r.exact).toBe(true);
+    expect(r.values[11]).toBeCloseTo(processTruth.rate.mess3.bounds[11][2], 12);
+    expect(r.beliefs[11]).toBe(3 ** 11); // mess3's beliefs never merge
   });
 
   it("mess3 over 10 positions averages 0.80352 on positions 1..9 (torch_ref.py's optimal loss)", () => {
@@ -38,70 +45,53 @@ describe("myopicEntropy (optimal loss per position)", () => {
     expect(h.slice(1).reduce((a, b) => a + b, 0) / 9).toBeCloseTo(0.80352, 5);
   });
 
-  it("coarsens merging past maxBeliefs with second-order error, and warns once", () => {
-    const exact = myopicEntropy(makeProcess("mess3"), 9).values;
-    const warned: string[] = [];
-    const previous = resetWarnings((m) => warned.push(m));
+  it("past maxBeliefs it prunes the rarest histories and reports certified bounds, with no warning", () => {
+    const hmm = makeProcess("mess3");
+    const exact = myopicEntropy(hmm, 9).values;
+    const previous = resetWarnings(() => {});
     try {
-      const coarse = myopicEntropy(makeProcess("mess3"), 9, { maxBeliefs: 2000 });
-      const fine = myopicEntropy(makeProcess("mess3"), 9, { maxBeliefs: 5000 });
-      expect(coarse.tolerance).toBe(1e-2);
-      expect(fine.tolerance).toBe(1e-3);
-      // Merging beliefs within tol moves h(t) by O(tol^2).
-      expectAllClose(coarse.values, exact, 1e-5);
-      expectAllClose(fine.values, exact, 1e-7);
-      expect(warningCount()).toBe(2);
-      expect(warned[0]).toContain("merged beliefs within 0.01");
+      const pruned = myopicEntropy(hmm, 9, { maxBeliefs: 200 });
+      expect(warningCount()).toBe(0);
+      expect(pruned.exact).toBe(false);
+      expect(Math.max(...pruned.beliefs)).toBeLessThanOrEqual(200);
+      // 3^5 = 243 > 200: positions 0..4 are exact, 5 on are bounded.
+      expect(Array.from(pruned.prunedMass.slice(0, 5))).toEqual([0, 0, 0, 0, 0]);
+      expect(pruned.prunedMass[5]).toBeGreaterThan(0);
+      for (let t = 0; t < 9; t++) {
+        expect(pruned.lower[t], `t = ${t}`).toBeLessThanOrEqual(exact[t] + 1e-12);
+        expect(pruned.upper[t], `t = ${t}`).toBeGreaterThanOrEqual(exact[t] - 1e-12);
+        expect(pruned.values[t]).toBeGreaterThanOrEqual(pruned.lower[t]);
+        expect(pruned.values[t]).toBeLessThanOrEqual(pruned.upper[t]);
+        // The derivation in beliefTree.ts: a pruned mass m widens the interval by at most m log V.
+        expect(pruned.upper[t] - pruned.lower[t]).toBeLessThanOrEqual(pruned.prunedMass[t] * Math.log(3) + 1e-12);
+      }
+      expect(pruned.prunedMass[8]).toBeGreaterThan(pruned.prunedMass[5]); // pruned mass only accumulates
     } finally {
       resetWarnings(previous);
     }
   });
-});
 
-describe("entropyRate", () => {
-  it("closed forms for unifilar processes: (2/3) ln 2 for golden mean, even, rrxor; (1/3) ln 2 for z1r", () => {
-    for (const name of ["golden-mean", "even", "rrxor"]) {
-      const r = entropyRate(makeProcess(name));
-      expect(r.method).toBe("unifilar");
-      expect(r.value).toBeCloseTo((2 / 3) * LN2, 14);
+  it("a spent work budget still returns every position, bounded", () => {
+    const hmm = makeProcess("mess3");
+    const exact = myopicEntropy(hmm, 8).values;
+    const r = myopicEntropy(hmm, 8, { maxWork: 2000 });
+    expect(r.exact).toBe(false);
+    expect(r.work).toBeLessThan(4000);
+    for (let t = 0; t < 8; t++) {
+      expect(r.lower[t]).toBeLessThanOrEqual(exact[t] + 1e-12);
+      expect(r.upper[t]).toBeGreaterThanOrEqual(exact[t] - 1e-12);
     }
-    expect(entropyRate(makeProcess("z1r")).value).toBeCloseTo(LN2 / 3, 14);
+    // With nothing kept the interval is [sum_j rho_j H[X | S = j], H(pooled next symbol)]. mess3 is symmetric:
+    // every state has the same H[X | S = j], which is the exact lower bound at L = 1, and the pooled
+    // distribution is uniform (log 3).
+    expect(r.lower[7]).toBeCloseTo(processTruth.rate.mess3.bounds[0][1], 12);
+    expect(r.upper[7]).toBeCloseTo(Math.log(3), 12);
   });
 
-  it("the myopic limit agrees with the closed form", () => {
-    for (const name of ["golden-mean", "even", "rrxor", "z1r"]) {
-      const closed = entropyRate(makeProcess(name)).value;
-      const limit = entropyRate(makeProcess(name), { method: "myopic" });
-      expect(limit.converged).toBe(true);
-      expect(Math.abs(limit.value - closed)).toBeLessThan(1e-8);
-    }
-  });
-
-  it("nonunifilar processes agree with a long-sample estimate -ln P(x_1..x_N) / N", () => {
-    for (const name of ["mess3", "sns"]) {
-      const hmm = makeProcess(name);
-      const r = entropyRate(hmm);
-      expect(r.method).toBe("myopic");
-      expect(r.converged).toBe(true);
-      const N = 400_000;
-      const s = sampleSequences(hmm, { count: 1, length: N, seed: 9 });
-      const loss = filterBeliefs(hmm, s.tokens, N).optimalLoss;
-      let sum = 0;
-      for (let t = 1000; t < N; t++) sum += loss[t];
-      // Per-token losses have sd < 1 and decorrelate fast: the standard error is < 0.002.
-      expect(Math.abs(sum / (N - 1000) - r.value)).toBeLessThan(0.006);
-    }
-  });
-
-  it("mess3's rate is just below its depth-10 myopic entropy 0.7935 (truth.py)", () => {
-    const r = entropyRate(makeProcess("mess3")).value;
-    expect(r).toBeLessThanOrEqual(0.79355);
-    expect(r).toBeGreaterThan(0.7934);
-  });
-
-  it("refuses the closed form for a nonunifilar HMM", () => {
-    expect(() => entropyRate(makeProcess("mess3"), { method: "unifilar" })).toThrow(
-      `entropyRate: argument 'method' received "unifilar" for mess3, which is not unifilar; expected "myopic" or "auto" for a nonunifilar HMM.`,
-    );
+  it("rejects bad options", () => {
+    expect(() => myopicEntropy(makeProcess("mess3"), 0)).toThrow("myopicEntropy: argument 'length' received 0; expected an integer >= 1.");
+    expect(() => myopicEntropy(makeProcess("mess3"), 3, { maxBeliefs: 0 })).toThrow("myopicEntropy: argument 'maxBeliefs' received 0; expected an integer in [1, 1073741824].");
+    expect(() => myopicEntropy(makeProcess("mess3"), 3, { maxWork: -1 })).toThrow("myopicEntropy: argument 'maxWork' received -1; expected an integer >= 0.");
+    expect(() => myopicEntropy(makeProcess("mess3"), 3, { tolerance: 0.1 })).toThrow("myopicEntropy: argument 'tolerance' received 0.1; expected a finite number in [1e-15, 0.000001].");
   });
 });

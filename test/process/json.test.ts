@@ -6,6 +6,8 @@ import { makeProcess } from "../../src/process/catalogue/index.js";
 import { processFromJson, processToJson } from "../../src/process/json.js";
 import { loadProcess, resolveProcess, saveProcess } from "../../src/node/processFiles.js";
 import { parseCatalogueSpec } from "../../src/process/spec.js";
+import { myopicEntropy } from "../../src/process/entropy.js";
+import { sampleSequences } from "../../src/process/sample.js";
 
 describe("process JSON", () => {
   it("round-trips through a file with every number intact", async () => {
@@ -31,7 +33,7 @@ describe("process JSON", () => {
     await writeFile(f, JSON.stringify({ transitions: [[[0.5, 0.5], [NaN, 1]]] }).replace("null", '"x"'));
     await expect(loadProcess(f)).rejects.toThrow(`processFromJson(${f}): argument 'transitions[0][1][0]' received "x"; expected a finite probability in [0, 1].`);
     expect(() => processFromJson({ transitions: [[[1]]], colour: "red" }, "f.json")).toThrow(
-      "processFromJson(f.json): argument 'colour' received an unknown key; expected one of format, version, name, params, symbols, states, transitions, transition, emission, emitFrom, description.",
+      "processFromJson(f.json): argument 'colour' received an unknown key; expected one of format, version, name, params, symbols, states, transitions, transition, emission, emitFrom, initial, generalized, normalizer, description.",
     );
     expect(() => processFromJson({ name: "x" }, "f.json")).toThrow("argument 'transitions' received nothing; expected labelled matrices T[x][i][j], or 'transition' and 'emission'.");
     expect(() => processFromJson({ format: "other", transitions: [[[1]]] }, "f.json")).toThrow(`argument 'format' received "other"; expected "beliefscope/hmm".`);
@@ -67,6 +69,55 @@ describe("process JSON", () => {
         ],
       ],
     });
+  });
+});
+
+describe("process JSON: initial distribution", () => {
+  const islands = {
+    states: ["a", "b", "c"],
+    transitions: [
+      [
+        [0.5, 0.5, 0],
+        [0.5, 0.5, 0],
+        [0, 0, 0],
+      ],
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 1],
+      ],
+    ],
+  };
+
+  it("rejects a non-ergodic process without 'initial', naming its closed classes", () => {
+    expect(() => processFromJson(islands, "islands.json")).toThrow(
+      `processFromJson(islands.json): argument 'initial' received nothing, for a hidden chain with 2 closed classes {a, b} and {c}; expected an initial distribution: a process with more than one closed class has no unique stationary distribution. Add "initial": [3 probabilities, one per state], e.g. weights on the classes.`,
+    );
+    // The classic form is checked the same way.
+    expect(() => processFromJson({ transition: [[1, 0], [0, 1]], emission: [[1], [1]] }, "c.json")).toThrow(
+      "processFromJson(c.json): argument 'initial' received nothing, for a hidden chain with 2 closed classes {0} and {1}",
+    );
+  });
+
+  it("accepts it with 'initial', uses it everywhere and round-trips it", () => {
+    const hmm = processFromJson({ ...islands, initial: [0.25, 0.25, 0.5] }, "islands.json");
+    expect(Array.from(hmm.initial!)).toEqual([0.25, 0.25, 0.5]);
+    const back = processFromJson(JSON.parse(JSON.stringify(processToJson(hmm))));
+    expect(Array.from(back.initial!)).toEqual([0.25, 0.25, 0.5]);
+    // P(first symbol = 1) = P(start in c) = 0.5.
+    expect(myopicEntropy(hmm, 1).values[0]).toBeCloseTo(Math.log(2), 14);
+    const s = sampleSequences(hmm, { count: 2000, length: 3, seed: 1 });
+    const inC = Array.from({ length: 2000 }, (_, n) => s.states[n * 4] === 2).filter(Boolean).length;
+    expect(Math.abs(inC - 1000)).toBeLessThan(100); // sd 22
+  });
+
+  it("rejects a bad 'initial'", () => {
+    expect(() => processFromJson({ ...islands, initial: [0.5, 0.5] }, "i.json")).toThrow(
+      "processFromJson(i.json): argument 'initial' received an array of length 2; expected a distribution over the 3 hidden states (3 numbers >= 0 summing to 1).",
+    );
+    expect(() => processFromJson({ ...islands, initial: [0.5, 0.7, -0.2] }, "i.json")).toThrow("processFromJson(i.json): argument 'initial[2]' received -0.2; expected a probability >= 0.");
+    expect(() => processFromJson({ ...islands, initial: [0.5, 0.6, 0] }, "i.json")).toThrow("processFromJson(i.json): argument 'initial' received entries summing to 1.1; expected entries summing to 1 within 0.000001.");
+    expect(() => processFromJson({ ...islands, initial: "uniform" }, "i.json")).toThrow(`processFromJson(i.json): argument 'initial' received "uniform"; expected an array of numbers, one per hidden state.`);
   });
 });
 

@@ -49,8 +49,33 @@ describe("mixedStatePresentation", () => {
     expect(pruned.prunedProbability).toBeCloseTo(1 - kept, 12);
   });
 
+  it("maxBeliefs bounds the nodes: the most probable are kept, the rest reported as pruned probability", () => {
+    const full = mixedStatePresentation(makeProcess("mess3"), { depth: 6 });
+    const capped = mixedStatePresentation(makeProcess("mess3"), { depth: 6, maxBeliefs: 100 });
+    expect(capped.nNodes).toBe(100);
+    expect(capped.truncated).toBe(true);
+    expect(capped.closed).toBe(false);
+    const reached = capped.levels[6].probabilities.reduce((a, b) => a + b, 0);
+    expect(capped.prunedProbability).toBeCloseTo(1 - reached, 12);
+    expect(full.truncated).toBe(false);
+    expect(full.prunedProbability).toBe(0);
+    // Depths 0..3 (1 + 3 + 9 + 27 = 40 nodes) fit whole; then the 20 most probable depth-3 nodes are
+    // expanded (3 children each: 60 nodes) and the other 7 lose their children.
+    expect(capped.levels[3].probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const depth3 = Array.from(full.levels[3].probabilities).sort((a, b) => b - a);
+    expect(capped.levels[4].probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(depth3.slice(0, 20).reduce((a, b) => a + b, 0), 12);
+  });
+
+  it("maxWork bounds the work and marks the result truncated", () => {
+    const msp = mixedStatePresentation(makeProcess("random-hmm", { states: 32, symbols: 8, seed: 1 }), { depth: 8, maxWork: 1e6 });
+    expect(msp.work).toBeLessThanOrEqual(1e6);
+    expect(msp.truncated).toBe(true);
+    expect(msp.prunedProbability).toBeGreaterThan(0);
+  });
+
   it("rejects bad options", () => {
     expect(() => mixedStatePresentation(makeProcess("mess3"), { depth: -1 })).toThrow("mixedStatePresentation: argument 'depth' received -1; expected an integer >= 0.");
     expect(() => mixedStatePresentation(makeProcess("mess3"), { depth: 2, tolerance: 0 })).toThrow(/'tolerance' received 0/);
+    expect(() => mixedStatePresentation(makeProcess("mess3"), { depth: 2, maxBeliefs: 0 })).toThrow("mixedStatePresentation: argument 'maxBeliefs' received 0; expected an integer in [1, 1073741824].");
   });
 });

@@ -4,6 +4,7 @@
  * (test/engine/). Models or optimizers it does not implement are reported by
  * fastTrainerSupport and stay on jax-js. Browser-safe.
  */
-export { fastTrainerSupport, type Support } from "./support.js";
+export { fastModelSupport, fastTrainerSupport, type Support } from "./support.js";
 export { createFastTrainer, type FastTrainer, type FastTrainerOptions, type LossAndGrad } from "./trainer.js";
 export { compileKernels, supportedFlavours, type KernelFlavour } from "./kernels.js";
+export { createFastForward, type FastForward, type FastForwardOptions, type FastForwardResult } from "./inference.js";

@@ -9,7 +9,6 @@
  */
 import { ArgumentError } from "../../util/errors.js";
 import type { TransformerConfig } from "../../model/transformer/config.js";
-import { parameterSpecs } from "../../model/transformer/params.js";
 import type { HostTensor, StateDict } from "../../model/types.js";
 import { padded } from "./arena.js";
 
@@ -82,8 +81,36 @@ export function paramLayout(c: TransformerConfig): ParamLayout {
   const lnfb = c.layerNorm ? take(D) : -1;
   const WU = take(D * c.dVocab);
   const bU = take(c.dVocab);
-  const names = parameterSpecs(c).map((s) => ({ name: s.name, shape: s.shape }));
-  return { size: top, WE, Wpos, blocks, lnfw, lnfb, WU, bU, names };
+  return { size: top, WE, Wpos, blocks, lnfw, lnfb, WU, bU, names: tensorNames(c) };
+}
+
+/**
+ * TransformerLens parameter names and shapes, in the order of
+ * src/model/transformer/params.ts parameterSpecs (kept here so the engine layer
+ * imports no model code; test/engine checks the two agree).
+ */
+export function tensorNames(c: TransformerConfig): { name: string; shape: number[] }[] {
+  const D = c.dModel, H = c.nHeads, E = c.dHead, F = c.dMlp;
+  const out = [
+    { name: "embed.W_E", shape: [c.dVocab, D] },
+    { name: "pos_embed.W_pos", shape: [c.nCtx, D] },
+  ];
+  const ln = (prefix: string) => {
+    if (c.layerNorm) out.push({ name: `${prefix}.w`, shape: [D] }, { name: `${prefix}.b`, shape: [D] });
+  };
+  for (let l = 0; l < c.nLayers; l++) {
+    const b = `blocks.${l}`;
+    ln(`${b}.ln1`);
+    for (const m of ["Q", "K", "V"]) out.push({ name: `${b}.attn.W_${m}`, shape: [H, D, E] }, { name: `${b}.attn.b_${m}`, shape: [H, E] });
+    out.push({ name: `${b}.attn.W_O`, shape: [H, E, D] }, { name: `${b}.attn.b_O`, shape: [D] });
+    if (!c.attnOnly) {
+      ln(`${b}.ln2`);
+      out.push({ name: `${b}.mlp.W_in`, shape: [D, F] }, { name: `${b}.mlp.b_in`, shape: [F] }, { name: `${b}.mlp.W_out`, shape: [F, D] }, { name: `${b}.mlp.b_out`, shape: [D] });
+    }
+  }
+  ln("ln_final");
+  out.push({ name: "unembed.W_U", shape: [D, c.dVocab] }, { name: "unembed.b_U", shape: [c.dVocab] });
+  return out;
 }
 
 type Place = { kind: "copy"; at: number } | { kind: "qkvW" | "qkvB"; at: number; which: number };

@@ -37,6 +37,10 @@ export interface NetworkOptions {
   readonly nPos: number;
   /** Names of flat optimizer-state buffers shaped like the parameters, e.g. ["m", "v"]. */
   readonly stateNames?: readonly string[];
+  /** false: forward only (no gradients or backward buffers; forward() with any nPos <= this nPos). Default true. */
+  readonly training?: boolean;
+  /** Reserve a parameter-sized scratch buffer (`scratch`) for summing gradients of other threads. */
+  readonly reduceScratch?: boolean;
   /** Accumulate milliseconds per kernel here (bench breakdowns; adds a timer call per kernel call). */
   readonly profile?: Map<string, number>;
 }
@@ -64,6 +68,8 @@ export class FastNetwork {
   readonly params: number;
   readonly grads: number;
   readonly state: Readonly<Record<string, number>>;
+  /** A parameter-sized scratch buffer (0 unless reduceScratch). */
+  readonly scratch: number;
   /** i32 tokens [maxSeqs, nPos + 1]. */
   readonly tokens: number;
   /** Bytes of wasm memory this network holds. */
@@ -94,11 +100,13 @@ export class FastNetwork {
     this.layout = paramLayout(c);
     const arena = new Arena();
     const P = this.layout.size;
+    const training = o.training ?? true;
     this.params = arena.alloc(P);
-    this.grads = arena.alloc(P);
+    this.grads = training ? arena.alloc(P) : 0;
     const state: Record<string, number> = {};
     for (const s of o.stateNames ?? []) state[s] = arena.alloc(P);
     this.state = state;
+    this.scratch = o.reduceScratch ? arena.alloc(P) : 0;
     const M = o.maxSeqs * o.nPos;
     const D = c.dModel, HE = c.nHeads * c.dHead, F = c.dMlp;
     this.tokens = arena.alloc(o.maxSeqs * (o.nPos + 1));
@@ -122,13 +130,14 @@ export class FastNetwork {
     this.xf = c.layerNorm ? arena.alloc(M * D) : this.resid[c.nLayers];
     this.statsf = c.layerNorm ? arena.alloc(2 * M) : 0;
     this.logits = arena.alloc(M * c.dVocab);
-    this.dLogits = arena.alloc(M * c.dVocab);
-    this.dResid = arena.alloc(M * D);
-    this.dX = arena.alloc(M * D);
-    this.dBig = c.attnOnly ? 0 : arena.alloc(M * F);
-    this.dZ = arena.alloc(M * HE);
-    this.dQKV = arena.alloc(M * 3 * HE);
-    this.weightT = arena.alloc(Math.max(3 * HE * D, c.attnOnly ? 0 : F * D, c.dVocab * D));
+    const backward = (floats: number) => (training ? arena.alloc(floats) : 0);
+    this.dLogits = backward(M * c.dVocab);
+    this.dResid = backward(M * D);
+    this.dX = backward(M * D);
+    this.dBig = c.attnOnly ? 0 : backward(M * F);
+    this.dZ = backward(M * HE);
+    this.dQKV = backward(M * 3 * HE);
+    this.weightT = backward(Math.max(3 * HE * D, c.attnOnly ? 0 : F * D, c.dVocab * D));
     this.row = arena.alloc(2 * (o.nPos + 4));
     arena.commit(k.memory);
     this.memoryBytes = k.memory.buffer.byteLength;
@@ -157,6 +166,7 @@ export class FastNetwork {
 
   /** Copy nSeq rows of nPos + 1 tokens ([nSeq, nPos + 1], row-major) into the token buffer. */
   setTokens(tokens: Int32Array): void {
+    if (tokens.length > this.maxSeqs * (this.nPos + 1)) throw new Error(`fast engine: ${tokens.length} tokens exceed the network's buffer`);
     new Int32Array(this.k.memory.buffer, this.tokens, tokens.length).set(tokens);
   }
 
@@ -171,17 +181,24 @@ export class FastNetwork {
    * and returns the summed cross-entropy (nats) of these nSeq * nPos predictions.
    */
   forwardBackward(nSeq: number, gradScale: number): number {
-    const nll = this.forward(nSeq, gradScale);
+    const T = this.nPos;
+    this.forward(nSeq, T, T + 1);
+    const nll = this.k.crossEntropy(this.logits, nSeq, T, this.config.dVocab, this.tokens, T + 1, this.dLogits, gradScale);
     this.backward(nSeq);
     return nll;
   }
 
-  private forward(nSeq: number, gradScale: number): number {
+  /**
+   * The forward pass on the first nSeq rows of the token buffer (row stride
+   * tokStride, T <= nPos positions each): logits and the residual streams
+   * stay in the network's buffers (logitsView, residView).
+   */
+  forward(nSeq: number, T: number, tokStride: number): void {
     const { k, config: c, layout: L } = this;
     const p = (off: number) => this.params + 4 * off;
-    const T = this.nPos, M = nSeq * T, D = c.dModel, H = c.nHeads, E = c.dHead, HE = H * E, F = c.dMlp, V = c.dVocab;
+    const M = nSeq * T, D = c.dModel, H = c.nHeads, E = c.dHead, HE = H * E, F = c.dMlp, V = c.dVocab;
     const scale = 1 / Math.sqrt(E);
-    k.embedForward(this.tokens, nSeq, T, T + 1, p(L.WE), p(L.Wpos), D, this.resid[0]); // [batch, pos, d_model]
+    k.embedForward(this.tokens, nSeq, T, tokStride, p(L.WE), p(L.Wpos), D, this.resid[0]); // [batch, pos, d_model]
     for (let l = 0; l < c.nLayers; l++) {
       const b = L.blocks[l], a = this.layers[l];
       if (c.layerNorm) k.layerNormForward(this.resid[l], a.x1, M, D, p(b.ln1w), p(b.ln1b), a.stats1, LN_EPS);
@@ -198,7 +215,23 @@ export class FastNetwork {
     }
     if (c.layerNorm) k.layerNormForward(this.resid[c.nLayers], this.xf, M, D, p(L.lnfw), p(L.lnfb), this.statsf, LN_EPS);
     k.matmul(this.xf, D, 1, p(L.WU), V, this.logits, V, M, V, D, p(L.bU), 0, 0); // [batch, pos, d_vocab]
-    return k.crossEntropy(this.logits, nSeq, T, V, this.tokens, T + 1, this.dLogits, gradScale);
+  }
+
+  /** Logits of the last forward pass over `rows` positions: [rows, d_vocab]. */
+  logitsView(rows: number): Float32Array {
+    return this.view(this.logits, rows * this.config.dVocab);
+  }
+
+  /**
+   * A residual-stream site of the last forward pass over `rows` positions, [rows, d_model]:
+   * "resid_pre" of block l (l = nLayers: the final residual, before ln_final),
+   * "resid_mid" of block l (blocks with an MLP), or "ln_final" (its normalized output).
+   */
+  residView(site: "resid_pre" | "resid_mid" | "ln_final", l: number, rows: number): Float32Array {
+    const D = this.config.dModel;
+    if (site === "resid_pre") return this.view(this.resid[l], rows * D);
+    if (site === "resid_mid") return this.view(this.layers[l].mid, rows * D);
+    return this.view(this.xf, rows * D);
   }
 
   private backward(nSeq: number): void {

@@ -56,12 +56,17 @@ function checkFields(what: string, value: object, fields: typeof CONFIG_FIELDS):
   return { ok: true };
 }
 
-/** Whether createFastTrainer can train this model with this optimizer; otherwise why not. */
-export function fastTrainerSupport(config: TransformerConfig, optimizer: OptimizerConfig): Support {
+/** Whether the fast engine implements this model (forward and backward); otherwise why not. */
+export function fastModelSupport(config: TransformerConfig): Support {
   const c = checkFields("config", config, CONFIG_FIELDS);
   if (!c.ok) return c;
-  const o = checkFields("optimizer", optimizer, OPTIMIZER_FIELDS);
-  if (!o.ok) return o;
   if (supportedFlavours().length === 0) return { ok: false, reason: "this runtime has no WebAssembly SIMD" };
   return { ok: true };
+}
+
+/** Whether createFastTrainer can train this model with this optimizer; otherwise why not. */
+export function fastTrainerSupport(config: TransformerConfig, optimizer: OptimizerConfig): Support {
+  const o = checkFields("optimizer", optimizer, OPTIMIZER_FIELDS);
+  if (!o.ok) return o;
+  return fastModelSupport(config);
 }

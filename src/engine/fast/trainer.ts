@@ -82,9 +82,9 @@ export function checkTokens(fn: string, tokens: Int32Array, batch: number, nPos:
 }
 
 /** A network holding these parameters and optimizer state, for up to maxSeqs sequences. */
-export async function createTrainingNetwork(fn: string, compiled: CompiledKernels, o: FastTrainerOptions, maxSeqs: number): Promise<FastNetwork> {
+export async function createTrainingNetwork(fn: string, compiled: CompiledKernels, o: FastTrainerOptions, maxSeqs: number, reduceScratch = false): Promise<FastNetwork> {
   const stateNames = optimizerStateNames(o.optimizer);
-  const net = await FastNetwork.create(compiled, { config: o.config, maxSeqs, nPos: o.nPos, stateNames });
+  const net = await FastNetwork.create(compiled, { config: o.config, maxSeqs, nPos: o.nPos, stateNames, reduceScratch });
   packStateDict(o.config, net.layout, o.params, net.paramsView(), fn, "params");
   if (o.optimizerState) {
     for (const s of stateNames) packStateDict(o.config, net.layout, o.optimizerState, net.stateView(s), fn, "optimizerState", `${s}/`);

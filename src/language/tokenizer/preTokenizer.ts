@@ -23,11 +23,16 @@ export interface PreTokenizer {
   split(text: string, offset: number): Piece[];
   /** True when a ByteLevel step maps bytes to symbols (required for this toolkit's BPE). */
   readonly byteLevel: boolean;
+  /** When the whole pre-tokenizer is one regex whose matches are the pieces (GPT-2's), that regex: a fast path. */
+  readonly singleRegex: RegExp | null;
 }
+
+const ISOLATED_REGEX = Symbol("isolated regex");
+type TaggedStep = Step & { [ISOLATED_REGEX]?: RegExp };
 
 /** Split a piece with a global regex, keeping matches and the text between them (Isolated) or dropping matches (Removed). */
 function regexStep(pattern: RegExp, keepMatches: boolean, keepGaps: boolean): Step {
-  return (piece, out) => {
+  const step: TaggedStep = (piece, out) => {
     const text = piece.text;
     const sub = (from: number, to: number) => {
       if (to <= from) return;
@@ -48,6 +53,8 @@ function regexStep(pattern: RegExp, keepMatches: boolean, keepGaps: boolean): St
     }
     if (keepGaps) sub(last, text.length);
   };
+  if (keepMatches && keepGaps) step[ISOLATED_REGEX] = pattern;
+  return step;
 }
 
 function escapeRegex(s: string): string {
@@ -105,8 +112,12 @@ function compileStep(config: ComponentJson, source: string, field: string, state
 export function makePreTokenizer(config: ComponentJson | null | undefined, source: string): PreTokenizer {
   const state = { byteLevel: false };
   const steps = config ? compileStep(config, source, "pre_tokenizer", state) : [];
+  // GPT-2's pattern matches every character, so its matches alone are the pieces.
+  const only = steps.length === 1 ? (steps[0] as TaggedStep)[ISOLATED_REGEX] : undefined;
+  const singleRegex = only !== undefined && only.source === new RegExp(GPT2_PATTERN_SOURCE, "gu").source ? only : null;
   return {
     byteLevel: state.byteLevel,
+    singleRegex,
     split(text, offset) {
       let pieces: Piece[] = [{ text, start: offset, virtualPrefix: 0 }];
       for (const step of steps) {

@@ -283,43 +283,56 @@ export class BpeTokenizer {
 
   #encodeSection(text: string, offset: number, ids: number[], offsets: number[] | null): void {
     const normalized = this.#normalizer ? this.#normalizer(text) : text;
+    const regex = this.#preTokenizer.singleRegex;
+    if (regex !== null && offsets === null) {
+      // Fast path (GPT-2's pre-tokenizer, no offsets): matches straight to the cache.
+      regex.lastIndex = 0;
+      const pieces = normalized.match(regex) ?? [];
+      for (let p = 0; p < pieces.length; p++) {
+        const cached = this.#cache.get(pieces[p]) ?? this.#encodeNew(pieces[p]);
+        const pieceIds = cached.ids;
+        for (let k = 0; k < pieceIds.length; k++) ids.push(pieceIds[k]);
+      }
+      return;
+    }
     for (const piece of this.#preTokenizer.split(normalized, offset)) this.#encodePiece(piece, ids, offsets);
   }
 
   #encodePiece(piece: Piece, ids: number[], offsets: number[] | null): void {
-    let cached = this.#cache.get(piece.text);
-    if (cached === undefined) {
-      const bytes = this.#encoder.encode(piece.text);
-      const outIds: number[] = [];
-      const outLengths: number[] = [];
-      const whole = this.#ignoreMerges ? this.#tokenToId.get(bytesToSymbols(bytes)) : undefined;
-      if (whole !== undefined && this.#idBytes[whole] !== null) {
-        outIds.push(whole);
-        outLengths.push(bytes.length);
-      } else {
-        const initial = new Int32Array(bytes.length);
-        for (let k = 0; k < bytes.length; k++) {
-          const id = this.#byteId[bytes[k]];
-          if (id < 0) {
-            if (this.#unkId < 0) {
-              throw new ArgumentError({
-                fn: "BpeTokenizer.encode",
-                argument: "text",
-                received: `byte 0x${bytes[k].toString(16).padStart(2, "0")} (in ${JSON.stringify(piece.text)})`,
-                expected: "bytes the vocabulary covers (this tokenizer.json lacks some byte symbols and has no unk_token)",
-              });
-            }
-          }
-          initial[k] = id;
-        }
-        this.#mergeWithUnknown(initial, outIds, outLengths);
-      }
-      cached = { ids: Int32Array.from(outIds), lengths: Int32Array.from(outLengths) };
-      if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-      this.#cache.set(piece.text, cached);
-    }
+    const cached = this.#cache.get(piece.text) ?? this.#encodeNew(piece.text);
     for (let k = 0; k < cached.ids.length; k++) ids.push(cached.ids[k]);
     if (offsets) pieceOffsets(piece, cached.lengths, offsets);
+  }
+
+  /** BPE of a piece not in the cache; caches it. */
+  #encodeNew(pieceText: string): { ids: Int32Array; lengths: Int32Array } {
+    const bytes = this.#encoder.encode(pieceText);
+    const outIds: number[] = [];
+    const outLengths: number[] = [];
+    const whole = this.#ignoreMerges ? this.#tokenToId.get(bytesToSymbols(bytes)) : undefined;
+    if (whole !== undefined && this.#idBytes[whole] !== null) {
+      outIds.push(whole);
+      outLengths.push(bytes.length);
+    } else {
+      const initial = new Int32Array(bytes.length);
+      for (let k = 0; k < bytes.length; k++) {
+        const id = this.#byteId[bytes[k]];
+        if (id < 0 && this.#unkId < 0) {
+          throw new ArgumentError({
+            fn: "BpeTokenizer.encode",
+            argument: "text",
+            received: `byte 0x${bytes[k].toString(16).padStart(2, "0")} (in ${JSON.stringify(pieceText)})`,
+            expected: "bytes the vocabulary covers (this tokenizer.json lacks some byte symbols and has no unk_token)",
+          });
+        }
+        initial[k] = id;
+      }
+      this.#mergeWithUnknown(initial, outIds, outLengths);
+    }
+    const cached = { ids: Int32Array.from(outIds), lengths: Int32Array.from(outLengths) };
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(pieceText, cached);
+    return cached;
   }
 
   /** BPE over byte ids; bytes without a symbol (id -1) become unk and split the piece. */

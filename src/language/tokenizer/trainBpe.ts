@@ -48,8 +48,10 @@ export interface BpeTrainResult {
   readonly vocabSize: number;
   /** Tokens before any merge: special tokens and the 256 bytes. */
   readonly baseVocabSize: number;
-  /** True when no pair was frequent enough to reach vocabSize. */
+  /** True when training ended before vocabSize (see stopReason). */
   readonly stoppedEarly: boolean;
+  /** "vocabSize" (reached), "noPairs" (every word is one token), or "minFrequency" (the best pair is rarer). */
+  readonly stopReason: "vocabSize" | "noPairs" | "minFrequency";
 }
 
 const KNOWN = ["vocabSize", "minFrequency", "specialTokens", "onProgress"];
@@ -198,7 +200,7 @@ export function trainBpe(wordCounts: Iterable<readonly [string, number]>, option
   const mergeIds: number[] = [];
   const stamp = new Int32Array(words.length).fill(-1);
   const threshold = Math.max(1, minFrequency);
-  let stoppedEarly = false;
+  let stopReason: BpeTrainResult["stopReason"] = "vocabSize";
   const grown = new Set<number>();
   const change = (key: number, delta: number, w: number) => {
     pairCounts.set(key, (pairCounts.get(key) ?? 0) + delta);
@@ -211,7 +213,7 @@ export function trainBpe(wordCounts: Iterable<readonly [string, number]>, option
   };
   while (vocab.length < vocabSize) {
     if (heap.size === 0) {
-      stoppedEarly = true;
+      stopReason = "noPairs";
       break;
     }
     const [count, key] = heap.pop();
@@ -221,7 +223,7 @@ export function trainBpe(wordCounts: Iterable<readonly [string, number]>, option
       continue;
     }
     if (count < threshold) {
-      stoppedEarly = true;
+      stopReason = "minFrequency";
       break;
     }
     const a = Math.floor(key / MAX_BPE_VOCAB);
@@ -274,7 +276,7 @@ export function trainBpe(wordCounts: Iterable<readonly [string, number]>, option
     if (merges.length % 64 === 0) options.onProgress?.({ merges: merges.length, target });
   }
   options.onProgress?.({ merges: merges.length, target });
-  return { vocab, merges, mergeIds: Int32Array.from(mergeIds), specialTokens, vocabSize, baseVocabSize, stoppedEarly };
+  return { vocab, merges, mergeIds: Int32Array.from(mergeIds), specialTokens, vocabSize, baseVocabSize, stoppedEarly: stopReason !== "vocabSize", stopReason };
 }
 
 /**

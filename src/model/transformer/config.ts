@@ -38,6 +38,65 @@ export interface TransformerConfig {
   readonly attnOnly: boolean;
   /** Weight initialisation scheme. */
   readonly init: InitScheme;
+  // Options beyond TransformerLens's HookedTransformer (see TransformerOptions). Absent means the
+  // default, which is today's transformer: makeConfig leaves options at their defaults out, so a
+  // default config has exactly the fields above (engines that know only those accept it unchanged).
+  readonly attention?: AttentionKind;
+  readonly linearNormalize?: boolean;
+  readonly skip?: boolean;
+  readonly tokenEmbedding?: TokenEmbedding;
+}
+
+/**
+ * How attention weighs the keys (blocks.{l}.attn.hook_pattern [batch, head_index, query_pos, key_pos]):
+ * - "softmax": softmax over the causally masked scores q.k / sqrt(d_head) (TransformerLens).
+ * - "linear": no softmax: the pattern is the causally masked scores q.k / sqrt(d_head) themselves
+ *   (masked entries 0), divided by the number of keys attended (query_pos + 1) when linearNormalize
+ *   (linear attention without a feature map: Katharopoulos et al. 2020, "Transformers are RNNs").
+ * - "fixed": no queries or keys: the pattern is a learned parameter blocks.{l}.attn.pattern
+ *   [head_index, query_pos, key_pos] shared across inputs, used as it is (entries above the
+ *   diagonal ignored; rows need not sum to 1). Initialised to 1 / n_ctx everywhere.
+ */
+export const ATTENTION_KINDS = ["softmax", "linear", "fixed"] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+/**
+ * "shared": one token embedding embed.W_E [d_vocab, d_model] plus the learned position embedding
+ * pos_embed.W_pos [n_ctx, d_model] (TransformerLens "standard").
+ * "per-position": a separate token embedding for every position, embed.W_E_pos
+ * [n_ctx, d_vocab, d_model], and no position embedding (it would add nothing: W_E_pos[p] absorbs it).
+ */
+export const TOKEN_EMBEDDINGS = ["shared", "per-position"] as const;
+export type TokenEmbedding = (typeof TOKEN_EMBEDDINGS)[number];
+
+/** The options beyond HookedTransformer's, every one resolved to a value. */
+export interface TransformerOptions {
+  /** Default "softmax". */
+  readonly attention: AttentionKind;
+  /** Linear attention only: divide query row q of the pattern by q + 1, the number of keys it attends to. Default false. */
+  readonly linearNormalize: boolean;
+  /** Residual (skip) connections: resid_mid = resid_pre + attn_out; false: resid_mid = attn_out (and likewise for the MLP). Default true. */
+  readonly skip: boolean;
+  /** Default "shared". */
+  readonly tokenEmbedding: TokenEmbedding;
+}
+
+/** The default options: today's (TransformerLens's) transformer. */
+export const DEFAULT_OPTIONS: TransformerOptions = Object.freeze({
+  attention: "softmax",
+  linearNormalize: false,
+  skip: true,
+  tokenEmbedding: "shared",
+});
+
+/** The options of a config, absent ones at their defaults. */
+export function transformerOptions(c: TransformerConfig): TransformerOptions {
+  return {
+    attention: c.attention ?? DEFAULT_OPTIONS.attention,
+    linearNormalize: c.linearNormalize ?? DEFAULT_OPTIONS.linearNormalize,
+    skip: c.skip ?? DEFAULT_OPTIONS.skip,
+    tokenEmbedding: c.tokenEmbedding ?? DEFAULT_OPTIONS.tokenEmbedding,
+  };
 }
 
 /** Defaults: the anchor model of Shai et al. / torch_ref.py (4 layers, d_model 64, 4 heads, d_mlp 256). */
@@ -55,18 +114,33 @@ export const DEFAULT_CONFIG: TransformerConfig = Object.freeze({
   init: "pytorch",
 });
 
-/** Named presets, completed with DEFAULT_CONFIG. */
+/**
+ * Named presets, completed with DEFAULT_CONFIG. Besides the anchor model they are the rungs of a
+ * ladder of simpler models for mechanism studies (parameter counts for d_vocab 3, n_ctx 10).
+ */
 export const PRESETS = {
-  /** The anchor experiment: torch_ref.py's model. */
+  /** The anchor experiment: torch_ref.py's model (201,091 parameters). */
   "shai-4l": {},
-  /** A 1-layer attention-only model without LayerNorm, for mechanism studies. */
+  /** The anchor model with 2 blocks (101,123). */
+  "2l": { nLayers: 2 },
+  /** The anchor model with 1 block (51,139). */
+  "1l": { nLayers: 1 },
+  /** A 1-layer attention-only model without LayerNorm, for mechanism studies (17,667). */
   "attn-only-1l": { nLayers: 1, attnOnly: true, layerNorm: false },
-  /** A 2-layer d_model-32 model that trains in seconds (tests, quick looks). */
+  /** "1l" without residual connections: each sublayer's output replaces the stream (51,139). */
+  "no-skip": { nLayers: 1, skip: false },
+  /** "1l" without LayerNorm (50,755). */
+  "no-ln": { nLayers: 1, layerNorm: false },
+  /** "attn-only-1l" with linear attention, normalised by the number of keys (17,667). */
+  "linear-attn-1l": { nLayers: 1, attnOnly: true, layerNorm: false, attention: "linear", linearNormalize: true },
+  /** "attn-only-1l" with a learned fixed attention pattern instead of queries and keys (9,747). */
+  "fixed-attn-1l": { nLayers: 1, attnOnly: true, layerNorm: false, attention: "fixed" },
+  /** A 2-layer d_model-32 model that trains in seconds (tests, quick looks; 25,987). */
   small: { nLayers: 2, dModel: 32, nHeads: 2, dHead: 16, dMlp: 128 },
 } as const satisfies Record<string, Partial<TransformerConfig>>;
 export type PresetName = keyof typeof PRESETS;
 
-const KEYS = Object.keys(DEFAULT_CONFIG);
+const KEYS = [...Object.keys(DEFAULT_CONFIG), ...Object.keys(DEFAULT_OPTIONS)];
 
 /** Complete and check a config. Unknown keys and bad values throw. */
 export function makeConfig(overrides: Partial<TransformerConfig> = {}, preset: PresetName = "shai-4l"): TransformerConfig {
@@ -90,24 +164,75 @@ export function makeConfig(overrides: Partial<TransformerConfig> = {}, preset: P
   checkChoice(fn, "config.init", c.init, INIT_SCHEMES);
   if (typeof c.layerNorm !== "boolean") throw new ArgumentError({ fn, argument: "config.layerNorm", received: describe(c.layerNorm), expected: "true or false" });
   if (typeof c.attnOnly !== "boolean") throw new ArgumentError({ fn, argument: "config.attnOnly", received: describe(c.attnOnly), expected: "true or false" });
-  return Object.freeze(c);
+  const o = { ...DEFAULT_OPTIONS, ...definedOnly(c) } as TransformerOptions;
+  checkChoice(fn, "config.attention", o.attention, ATTENTION_KINDS);
+  checkChoice(fn, "config.tokenEmbedding", o.tokenEmbedding, TOKEN_EMBEDDINGS);
+  if (typeof o.linearNormalize !== "boolean") throw new ArgumentError({ fn, argument: "config.linearNormalize", received: describe(o.linearNormalize), expected: "true or false" });
+  if (typeof o.skip !== "boolean") throw new ArgumentError({ fn, argument: "config.skip", received: describe(o.skip), expected: "true or false" });
+  checkOptionsAgree(fn, c, o);
+  // Canonical form: options at their defaults are left out (see TransformerConfig).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_CONFIG)) out[key] = c[key as keyof TransformerConfig];
+  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof TransformerOptions)[]) if (o[key] !== DEFAULT_OPTIONS[key]) out[key] = o[key];
+  return Object.freeze(out) as unknown as TransformerConfig;
+}
+
+function definedOnly(c: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+}
+
+/** Options that contradict each other: the error names both. */
+function checkOptionsAgree(fn: string, c: TransformerConfig, o: TransformerOptions): void {
+  if (o.linearNormalize && o.attention !== "linear") {
+    throw new ArgumentError({
+      fn,
+      argument: "config.linearNormalize",
+      received: `true with config.attention ${JSON.stringify(o.attention)}`,
+      expected: 'config.attention "linear" (linearNormalize divides linear attention scores by the number of keys; other attention kinds do not use it)',
+      hint: 'Set attention: "linear", or drop linearNormalize.',
+    });
+  }
+  if (!o.skip && c.nLayers === 0) {
+    throw new ArgumentError({
+      fn,
+      argument: "config.skip",
+      received: "false with config.nLayers 0",
+      expected: "config.nLayers >= 1 (a model without blocks has no connections to skip)",
+      hint: "Give the model blocks, or drop skip.",
+    });
+  }
+  if (o.attention !== "softmax" && c.nLayers === 0) {
+    throw new ArgumentError({
+      fn,
+      argument: "config.attention",
+      received: `${JSON.stringify(o.attention)} with config.nLayers 0`,
+      expected: "config.nLayers >= 1 (a model without blocks has no attention)",
+      hint: "Give the model blocks, or drop attention.",
+    });
+  }
 }
 
 /** Number of trainable parameters. */
 export function parameterCount(c: TransformerConfig): number {
+  const o = transformerOptions(c);
   const ln = c.layerNorm ? 2 * c.dModel : 0;
-  const attn = 3 * c.nHeads * (c.dModel * c.dHead + c.dHead) + c.nHeads * c.dHead * c.dModel + c.dModel;
+  const qk = o.attention === "fixed" ? c.nHeads * c.nCtx * c.nCtx : 2 * c.nHeads * (c.dModel * c.dHead + c.dHead);
+  const attn = qk + c.nHeads * (c.dModel * c.dHead + c.dHead) + c.nHeads * c.dHead * c.dModel + c.dModel;
   const mlp = c.attnOnly ? 0 : c.dModel * c.dMlp + c.dMlp + c.dMlp * c.dModel + c.dModel;
   const block = attn + mlp + (c.attnOnly ? 1 : 2) * ln;
-  return c.dVocab * c.dModel + c.nCtx * c.dModel + c.nLayers * block + ln + c.dModel * c.dVocab + c.dVocab;
+  const embed = o.tokenEmbedding === "per-position" ? c.nCtx * c.dVocab * c.dModel : c.dVocab * c.dModel + c.nCtx * c.dModel;
+  return embed + c.nLayers * block + ln + c.dModel * c.dVocab + c.dVocab;
 }
 
 /**
  * The same config as TransformerLens's HookedTransformerConfig (snake_case),
  * so that saved weights (which use TransformerLens parameter names) load
- * into a HookedTransformer in Python.
+ * into a HookedTransformer in Python. Options TransformerLens has no
+ * equivalent for are listed in `beliefscopeOnly` (absent when there are none):
+ * such weights do not load into a HookedTransformer.
  */
 export function toHookedTransformerConfig(c: TransformerConfig): Record<string, unknown> {
+  const unrepresentable = beliefscopeOnlyOptions(c);
   return {
     n_layers: c.nLayers,
     d_model: c.dModel,
@@ -120,6 +245,17 @@ export function toHookedTransformerConfig(c: TransformerConfig): Record<string, 
     normalization_type: c.layerNorm ? "LN" : null,
     attn_only: c.attnOnly,
     positional_embedding_type: "standard",
+    ...(unrepresentable.length > 0 ? { beliefscopeOnly: unrepresentable } : {}),
   };
+}
+
+/**
+ * The options of `c` that TransformerLens's HookedTransformer cannot represent, as "field=value"
+ * (empty for a default config). A config.json with any of them says so in `beliefscopeOnly`
+ * rather than claim that its weights load into a HookedTransformer.
+ */
+export function beliefscopeOnlyOptions(c: TransformerConfig): string[] {
+  const o = transformerOptions(c);
+  return (Object.keys(DEFAULT_OPTIONS) as (keyof TransformerOptions)[]).filter((k) => o[k] !== DEFAULT_OPTIONS[k]).map((k) => `${k}=${JSON.stringify(o[k])}`);
 }
 

@@ -7,7 +7,7 @@
  * keep `x.ref` and return `x`).
  */
 import { nn, numpy as np } from "@jax-js/jax";
-import type { TransformerConfig } from "./config.js";
+import { transformerOptions, type TransformerConfig } from "./config.js";
 import type { HookFn, Params } from "../architecture.js";
 import type { HookName } from "./hooks.js";
 
@@ -43,6 +43,17 @@ function layerNorm(x: np.Array, w: np.Array, b: np.Array, prefix: string, hook: 
   return hook ? hook(`${prefix}.hook_normalized` as HookName, normalized) : normalized;
 }
 
+/**
+ * Rows of `table` at `ids` (np.take on axis 0), passed through an exact no-op, -(-x), that makes
+ * jax-js materialise them. Why: jax-js 0.1.25's jit cannot hand a view (a reshape of a matmul's
+ * output) to the scatter that is take's gradient, and that is the gradient arriving here when the
+ * embedding feeds a single matmul (no skip connection, no LayerNorm): training then fails to
+ * compile with "jit: routine primitive scatter input is not imm".
+ */
+export function gatherRows(table: np.Array, ids: np.Array): np.Array {
+  return np.take(table, ids, 0).neg().neg();
+}
+
 /** Boolean causal mask [query_pos, key_pos]: key <= query. */
 function causalMask(nPos: number): np.Array {
   return np.tril(np.ones([nPos, nPos])).astype(np.bool);
@@ -58,11 +69,19 @@ export function forward(c: TransformerConfig, params: Params, tokens: np.Array, 
   const at = (name: HookName, x: np.Array): np.Array => (hook ? hook(name, x) : x);
   const p = (name: string): np.Array => params[name];
   const { nHeads: H, dHead: E, dModel: D } = c;
+  const o = transformerOptions(c);
 
-  const embed = at("hook_embed", np.take(p("embed.W_E"), tokens, 0)); // [batch, pos, d_model]
-  let posEmbed = p("pos_embed.W_pos").slice([0, nPos]); // [pos, d_model]
-  if (hook) posEmbed = hook("hook_pos_embed", np.broadcastTo(posEmbed, embed.shape)); // [batch, pos, d_model]
-  let resid = embed.add(posEmbed); // [batch, pos, d_model]
+  let resid: np.Array; // [batch, pos, d_model]
+  if (o.tokenEmbedding === "per-position") {
+    // Row (pos * d_vocab + token) of W_E_pos viewed as [n_ctx * d_vocab, d_model].
+    const rows = tokens.add(np.arange(nPos, undefined, undefined, { dtype: np.int32 }).mul(c.dVocab)); // [batch, pos]
+    resid = at("hook_embed", gatherRows(p("embed.W_E_pos").reshape([c.nCtx * c.dVocab, D]), rows)); // [batch, pos, d_model]
+  } else {
+    const embed = at("hook_embed", np.take(p("embed.W_E"), tokens, 0)); // [batch, pos, d_model]
+    let posEmbed = p("pos_embed.W_pos").slice([0, nPos]); // [pos, d_model]
+    if (hook) posEmbed = hook("hook_pos_embed", np.broadcastTo(posEmbed, embed.shape)); // [batch, pos, d_model]
+    resid = embed.add(posEmbed); // [batch, pos, d_model]
+  }
 
   // Per-head projections as one matmul: W [head_index, d_model, d_head] -> [d_model, head_index * d_head].
   const project = (x: np.Array, w: np.Array, bias: np.Array): np.Array =>
@@ -76,31 +95,48 @@ export function forward(c: TransformerConfig, params: Params, tokens: np.Array, 
     resid = at(`${b}.hook_resid_pre` as HookName, resid);
 
     // Attention
-    const attnIn = c.layerNorm ? layerNorm(resid.ref, p(`${b}.ln1.w`), p(`${b}.ln1.b`), `${b}.ln1`, hook) : resid.ref; // [batch, pos, d_model]
-    const q = at(`${b}.attn.hook_q` as HookName, project(attnIn.ref, p(`${b}.attn.W_Q`), p(`${b}.attn.b_Q`))); // [batch, pos, head_index, d_head]
-    const k = at(`${b}.attn.hook_k` as HookName, project(attnIn.ref, p(`${b}.attn.W_K`), p(`${b}.attn.b_K`))); // [batch, pos, head_index, d_head]
+    // Without skip connections a sublayer's output replaces the stream, so the sublayer consumes it.
+    const stream = (x: np.Array): np.Array => (o.skip ? x.ref : x);
+    const attnIn = c.layerNorm ? layerNorm(stream(resid), p(`${b}.ln1.w`), p(`${b}.ln1.b`), `${b}.ln1`, hook) : stream(resid); // [batch, pos, d_model]
+    let pattern: np.Array; // [batch, head_index, query_pos, key_pos]
+    if (o.attention === "fixed") {
+      // A learned pattern shared across inputs; entries above the diagonal are ignored.
+      const fixed = np.where(causalMask(nPos), p(`${b}.attn.pattern`).slice([], [0, nPos], [0, nPos]), 0); // [head_index, query_pos, key_pos]
+      pattern = at(`${b}.attn.hook_pattern` as HookName, np.broadcastTo(fixed, [nBatch, H, nPos, nPos]));
+    } else {
+      const q = at(`${b}.attn.hook_q` as HookName, project(attnIn.ref, p(`${b}.attn.W_Q`), p(`${b}.attn.b_Q`))); // [batch, pos, head_index, d_head]
+      const k = at(`${b}.attn.hook_k` as HookName, project(attnIn.ref, p(`${b}.attn.W_K`), p(`${b}.attn.b_K`))); // [batch, pos, head_index, d_head]
+      const scores = np.matmul(q.transpose([0, 2, 1, 3]), k.transpose([0, 2, 3, 1])).mul(1 / Math.sqrt(E)); // [batch, head_index, query_pos, key_pos]
+      if (o.attention === "softmax") {
+        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(causalMask(nPos), scores, MASKED_SCORE));
+        pattern = at(`${b}.attn.hook_pattern` as HookName, nn.softmax(masked, -1));
+      } else {
+        // Linear attention: the masked scores are the pattern (masked entries 0, not -inf).
+        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(causalMask(nPos), scores, 0));
+        const keysAttended = np.arange(1, nPos + 1, 1, { dtype: np.float32 }).reshape([nPos, 1]); // [query_pos, 1]
+        pattern = at(`${b}.attn.hook_pattern` as HookName, o.linearNormalize ? masked.div(keysAttended) : masked);
+      }
+    }
     const v = at(`${b}.attn.hook_v` as HookName, project(attnIn, p(`${b}.attn.W_V`), p(`${b}.attn.b_V`))); // [batch, pos, head_index, d_head]
-    let scores = np.matmul(q.transpose([0, 2, 1, 3]), k.transpose([0, 2, 3, 1])).mul(1 / Math.sqrt(E)); // [batch, head_index, query_pos, key_pos]
-    scores = at(`${b}.attn.hook_attn_scores` as HookName, np.where(causalMask(nPos), scores, MASKED_SCORE));
-    const pattern = at(`${b}.attn.hook_pattern` as HookName, nn.softmax(scores, -1)); // [batch, head_index, query_pos, key_pos]
     const z = at(`${b}.attn.hook_z` as HookName, np.matmul(pattern, v.transpose([0, 2, 1, 3])).transpose([0, 2, 1, 3])); // [batch, pos, head_index, d_head]
     const attnOut = at(
       `${b}.hook_attn_out` as HookName,
       np.matmul(z.reshape([nBatch, nPos, H * E]), p(`${b}.attn.W_O`).reshape([H * E, D])).add(p(`${b}.attn.b_O`)),
     ); // [batch, pos, d_model]
+    const afterAttn = o.skip ? resid.add(attnOut) : attnOut; // [batch, pos, d_model]
 
     if (c.attnOnly) {
-      resid = at(`${b}.hook_resid_post` as HookName, resid.add(attnOut));
+      resid = at(`${b}.hook_resid_post` as HookName, afterAttn);
       continue;
     }
-    resid = at(`${b}.hook_resid_mid` as HookName, resid.add(attnOut)); // [batch, pos, d_model]
+    resid = at(`${b}.hook_resid_mid` as HookName, afterAttn); // [batch, pos, d_model]
 
     // MLP
-    const mlpIn = c.layerNorm ? layerNorm(resid.ref, p(`${b}.ln2.w`), p(`${b}.ln2.b`), `${b}.ln2`, hook) : resid.ref; // [batch, pos, d_model]
+    const mlpIn = c.layerNorm ? layerNorm(stream(resid), p(`${b}.ln2.w`), p(`${b}.ln2.b`), `${b}.ln2`, hook) : stream(resid); // [batch, pos, d_model]
     const pre = at(`${b}.mlp.hook_pre` as HookName, np.matmul(mlpIn, p(`${b}.mlp.W_in`)).add(p(`${b}.mlp.b_in`))); // [batch, pos, d_mlp]
     const post = at(`${b}.mlp.hook_post` as HookName, activate(c, pre)); // [batch, pos, d_mlp]
     const mlpOut = at(`${b}.hook_mlp_out` as HookName, np.matmul(post, p(`${b}.mlp.W_out`)).add(p(`${b}.mlp.b_out`))); // [batch, pos, d_model]
-    resid = at(`${b}.hook_resid_post` as HookName, resid.add(mlpOut)); // [batch, pos, d_model]
+    resid = at(`${b}.hook_resid_post` as HookName, o.skip ? resid.add(mlpOut) : mlpOut); // [batch, pos, d_model]
   }
 
   const final = c.layerNorm ? layerNorm(resid, p("ln_final.w"), p("ln_final.b"), "ln_final", hook) : resid; // [batch, pos, d_model]

@@ -3,7 +3,7 @@
  * Nobody types these by hand: they are template-literal types, and
  * `hookNames(config)` lists the ones a given model has.
  */
-import type { TransformerConfig } from "./config.js";
+import { transformerOptions, type TransformerConfig } from "./config.js";
 
 export type BlockHookSuffix =
   | "hook_resid_pre"
@@ -49,12 +49,16 @@ export const HOOK_SHAPES: Record<string, string> = {
 
 /** Every hook point of a model with this config, in forward order. */
 export function hookNames(c: TransformerConfig): HookName[] {
-  const names: HookName[] = ["hook_embed", "hook_pos_embed"];
+  const o = transformerOptions(c);
+  // A per-position token embedding has no separate position embedding.
+  const names: HookName[] = o.tokenEmbedding === "per-position" ? ["hook_embed"] : ["hook_embed", "hook_pos_embed"];
   for (let l = 0; l < c.nLayers; l++) {
     const b = `blocks.${l}` as const;
     names.push(`${b}.hook_resid_pre`);
     if (c.layerNorm) names.push(`${b}.ln1.hook_scale`, `${b}.ln1.hook_normalized`);
-    names.push(`${b}.attn.hook_q`, `${b}.attn.hook_k`, `${b}.attn.hook_v`, `${b}.attn.hook_attn_scores`, `${b}.attn.hook_pattern`, `${b}.attn.hook_z`);
+    // A fixed pattern has no queries, keys or scores.
+    if (o.attention === "fixed") names.push(`${b}.attn.hook_v`, `${b}.attn.hook_pattern`, `${b}.attn.hook_z`);
+    else names.push(`${b}.attn.hook_q`, `${b}.attn.hook_k`, `${b}.attn.hook_v`, `${b}.attn.hook_attn_scores`, `${b}.attn.hook_pattern`, `${b}.attn.hook_z`);
     names.push(`${b}.hook_attn_out`);
     if (!c.attnOnly) {
       names.push(`${b}.hook_resid_mid`);

@@ -7,7 +7,7 @@
  */
 import { initialStateDictFromSpecs } from "../init.js";
 import type { ParameterSpec, StateDict } from "../types.js";
-import type { TransformerConfig } from "./config.js";
+import { transformerOptions, type TransformerConfig } from "./config.js";
 
 export type { HostTensor, ParameterSpec, StateDict } from "../types.js";
 
@@ -16,10 +16,14 @@ export function parameterSpecs(c: TransformerConfig): ParameterSpec[] {
   const gpt2 = c.init === "gpt2";
   const weight = (fanIn: number): ParameterSpec["init"] => (gpt2 ? { kind: "normal", std: 0.02 } : { kind: "uniform", fanIn });
   const bias = (fanIn: number): ParameterSpec["init"] => (gpt2 ? { kind: "zeros" } : { kind: "uniform", fanIn });
-  const specs: ParameterSpec[] = [
-    { name: "embed.W_E", shape: [c.dVocab, c.dModel], init: { kind: "normal", std: gpt2 ? 0.02 : 1 } }, // [d_vocab, d_model]
-    { name: "pos_embed.W_pos", shape: [c.nCtx, c.dModel], init: { kind: "normal", std: 0.02 } }, // [n_ctx, d_model]
-  ];
+  const o = transformerOptions(c);
+  const specs: ParameterSpec[] =
+    o.tokenEmbedding === "per-position"
+      ? [{ name: "embed.W_E_pos", shape: [c.nCtx, c.dVocab, c.dModel], init: { kind: "normal", std: gpt2 ? 0.02 : 1 } }] // [n_ctx, d_vocab, d_model]
+      : [
+          { name: "embed.W_E", shape: [c.dVocab, c.dModel], init: { kind: "normal", std: gpt2 ? 0.02 : 1 } }, // [d_vocab, d_model]
+          { name: "pos_embed.W_pos", shape: [c.nCtx, c.dModel], init: { kind: "normal", std: 0.02 } }, // [n_ctx, d_model]
+        ];
   const ln = (prefix: string) => {
     if (!c.layerNorm) return;
     specs.push({ name: `${prefix}.w`, shape: [c.dModel], init: { kind: "ones" } }); // [d_model]
@@ -28,7 +32,9 @@ export function parameterSpecs(c: TransformerConfig): ParameterSpec[] {
   for (let l = 0; l < c.nLayers; l++) {
     const b = `blocks.${l}`;
     ln(`${b}.ln1`);
-    for (const m of ["Q", "K", "V"]) {
+    // A fixed pattern replaces queries and keys; 1 / n_ctx everywhere averages the keys at the last position.
+    if (o.attention === "fixed") specs.push({ name: `${b}.attn.pattern`, shape: [c.nHeads, c.nCtx, c.nCtx], init: { kind: "constant", value: 1 / c.nCtx } }); // [head_index, query_pos, key_pos]
+    for (const m of o.attention === "fixed" ? ["V"] : ["Q", "K", "V"]) {
       specs.push({ name: `${b}.attn.W_${m}`, shape: [c.nHeads, c.dModel, c.dHead], init: weight(c.dModel) }); // [head_index, d_model, d_head]
       specs.push({ name: `${b}.attn.b_${m}`, shape: [c.nHeads, c.dHead], init: bias(c.dModel) }); // [head_index, d_head]
     }

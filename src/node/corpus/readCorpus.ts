@@ -18,7 +18,7 @@ import { JsonlDocuments } from "../../language/corpus/jsonl.js";
 import { parquetDocuments } from "../../language/corpus/parquet.js";
 import type { ProgressCallback } from "../../language/corpus/progress.js";
 import { detectSeparator, type DocumentSeparator, type SeparatorChoice, parseSeparator } from "../../language/corpus/separator.js";
-import { checkSplit, type CorpusPart, documentPart, type SplitOptions } from "../../language/corpus/split.js";
+import { checkCorpusSplit, type CorpusPart, documentPart, type CorpusSplit } from "../../language/corpus/split.js";
 import { grammarDocuments, isGrammarSpec, parseGrammarSpec, type GrammarCorpusSpec } from "../../language/grammar/corpus.js";
 import { type CorpusFile, type CorpusFormat, listCorpusFiles } from "./files.js";
 
@@ -32,7 +32,7 @@ export interface CorpusOptions {
   /** Bound on one document (and line), in characters; default 32 Mi. */
   readonly maxDocumentChars?: number;
   /** Split by document; with `part`, read only that part. */
-  readonly split?: SplitOptions;
+  readonly split?: CorpusSplit;
   /** "train", "validation" or "all" (default; the split is then ignored). */
   readonly part?: CorpusPart;
   /** Stop after this many documents of the part. */
@@ -123,7 +123,7 @@ async function* fileDocuments(file: CorpusFile, options: CorpusOptions, onBytes:
 function checkOptions(options: CorpusOptions): void {
   const fn = "openCorpus";
   if (options.separator !== undefined) parseSeparator(options.separator, fn);
-  if (options.split) checkSplit(fn, options.split);
+  if (options.split) checkCorpusSplit(fn, options.split);
   if (options.part !== undefined && options.part !== "all") {
     if (options.part !== "train" && options.part !== "validation") {
       throw new ArgumentError({ fn, argument: "part", received: JSON.stringify(options.part), expected: '"train", "validation" or "all"' });
@@ -181,18 +181,18 @@ export async function openCorpus(spec: string | readonly string[], options: Corp
     }
     for (const file of files) {
       const before = index;
-      let lastReport = 0;
+      let lastReport = done;
       const onBytes = (n: number) => {
         done += n;
-        if (done - lastReport >= CHUNK_BYTES || done === totalBytes) {
-          lastReport = done;
-          options.onProgress?.({ source: file.path, done, total: totalBytes, documents: index, unit: "bytes" });
-        }
       };
       for await (const doc of fileDocuments(file, options, onBytes)) {
         if (take()) {
           yield doc;
           if (++selected >= maxDocuments) return;
+        }
+        if (done - lastReport >= CHUNK_BYTES) {
+          lastReport = done;
+          options.onProgress?.({ source: file.path, done, total: totalBytes, documents: index, unit: "bytes" });
         }
       }
       options.onProgress?.({ source: file.path, done, total: totalBytes, documents: index, unit: "bytes" });

@@ -4,12 +4,22 @@
  */
 import { ArgumentError, describe } from "../../util/errors.js";
 import type { Hmm } from "../hmm.js";
+import { coin, type CoinParams } from "./coin.js";
+import { daysOfWeek, type DaysOfWeekParams } from "./daysOfWeek.js";
 import { even, type EvenParams } from "./even.js";
+import { fanizza, type FanizzaParams } from "./fanizza.js";
 import { goldenMean, type GoldenMeanParams } from "./goldenMean.js";
+import { leakyRrxor, type LeakyRrxorParams } from "./leakyRrxor.js";
+import { matchingParens, type MatchingParensParams } from "./matchingParens.js";
 import { mess3, type Mess3Params } from "./mess3.js";
+import { mrName, type MrNameParams } from "./mrName.js";
+import { noConsecutiveOnes, type NoConsecutiveOnesParams } from "./noConsecutiveOnes.js";
+import { postQuantum, type PostQuantumParams } from "./postQuantum.js";
 import { randomHmm, type RandomHmmParams } from "./randomHmm.js";
 import { rrxor, type RrxorParams } from "./rrxor.js";
 import { sns, type SnsParams } from "./sns.js";
+import { tomQuantum, type TomQuantumParams } from "./tomQuantum.js";
+import { trap, type TrapParams } from "./trap.js";
 import type { ProcessFactory } from "./types.js";
 import { z1r, type Z1rParams } from "./z1r.js";
 
@@ -23,6 +33,16 @@ export interface ProcessParams {
   even: EvenParams;
   sns: SnsParams;
   "random-hmm": RandomHmmParams;
+  coin: CoinParams;
+  "days-of-week": DaysOfWeekParams;
+  "no-consecutive-ones": NoConsecutiveOnesParams;
+  "leaky-rrxor": LeakyRrxorParams;
+  "matching-parens": MatchingParensParams;
+  "mr-name": MrNameParams;
+  trap: TrapParams;
+  fanizza: FanizzaParams;
+  "post-quantum": PostQuantumParams;
+  "tom-quantum": TomQuantumParams;
 }
 
 export type ProcessName = keyof ProcessParams;
@@ -35,6 +55,16 @@ export const catalogue: { readonly [K in ProcessName]: ProcessFactory<ProcessPar
   even,
   sns,
   "random-hmm": randomHmm,
+  coin,
+  "days-of-week": daysOfWeek,
+  "no-consecutive-ones": noConsecutiveOnes,
+  "leaky-rrxor": leakyRrxor,
+  "matching-parens": matchingParens,
+  "mr-name": mrName,
+  trap,
+  fanizza,
+  "post-quantum": postQuantum,
+  "tom-quantum": tomQuantum,
 };
 
 /** Other names users type for catalogue processes. */
@@ -44,6 +74,18 @@ export const processAliases: Readonly<Record<string, ProcessName>> = {
   golden: "golden-mean",
   "simple-nonunifilar-source": "sns",
   random: "random-hmm",
+  // Astera simplexity's names (snake_case). Its even_ones(p) has exactly our even process's matrices.
+  zero_one_random: "z1r",
+  golden_mean: "golden-mean",
+  even_ones: "even",
+  "even-ones": "even",
+  days_of_week: "days-of-week",
+  no_consecutive_ones: "no-consecutive-ones",
+  leaky_rrxor: "leaky-rrxor",
+  matching_parens: "matching-parens",
+  mr_name: "mr-name",
+  post_quantum: "post-quantum",
+  tom_quantum: "tom-quantum",
 };
 
 export const processNames = Object.keys(catalogue) as ProcessName[];

@@ -15,6 +15,8 @@ export interface ProcessFactory<P extends Record<string, number>> {
   readonly description: string;
   /** Where the definition comes from. */
   readonly source: string;
+  /** "ghmm" for a generalized HMM (real-valued T); default "hmm". */
+  readonly kind?: "hmm" | "ghmm";
   readonly params: { readonly [K in keyof P]: ParamSpec };
   build(params: P): Hmm;
 }

@@ -1,0 +1,54 @@
+/**
+ * Configuration of the recurrent architectures (Elman RNN, GRU, LSTM): one
+ * typed, readonly object, checked when built, with named presets. Also the
+ * preset-and-check routine the state-space models (../ssm) share.
+ */
+import { ArgumentError, checkInteger, checkKnownKeys, describe } from "../../util/errors.js";
+
+export interface RecurrentConfig {
+  /** Stacked recurrent layers; layer l + 1 reads layer l's hidden states (torch's num_layers). */
+  readonly nLayers: number;
+  /** Hidden state width of every layer (torch's hidden_size). */
+  readonly dHidden: number;
+  /** Token embedding width: the first layer's input (torch's input_size). */
+  readonly dEmbed: number;
+  /** Context length (positions). The recurrence is unrolled over them, see recurrent.ts. */
+  readonly nCtx: number;
+  /** Vocabulary size: the process's number of symbols. */
+  readonly dVocab: number;
+}
+
+/**
+ * Complete a config: defaults, then the preset, then the overrides; unknown
+ * keys and unknown presets throw naming the choices; `check` validates the
+ * result. Shared by every recurrent and state-space architecture.
+ */
+export function completeConfig<C extends object>(o: {
+  readonly fn: string;
+  readonly defaults: C;
+  readonly presets: Readonly<Record<string, Readonly<Partial<C>>>>;
+  readonly preset: string;
+  readonly overrides: unknown;
+  readonly check: (c: C) => void;
+}): C {
+  const { fn, overrides, preset } = o;
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) {
+    throw new ArgumentError({ fn, argument: "overrides", received: describe(overrides), expected: "an object of config fields" });
+  }
+  if (!Object.prototype.hasOwnProperty.call(o.presets, preset)) {
+    throw new ArgumentError({ fn, argument: "preset", received: describe(preset), expected: `one of ${Object.keys(o.presets).join(", ")}` });
+  }
+  checkKnownKeys(fn, "config", overrides, Object.keys(o.defaults));
+  const c = { ...o.defaults, ...o.presets[preset], ...overrides } as C;
+  o.check(c);
+  return Object.freeze(c);
+}
+
+/** Check the fields every recurrent config has. */
+export function checkRecurrentConfig(fn: string, c: RecurrentConfig): void {
+  checkInteger(fn, "config.nLayers", c.nLayers, 1, 64);
+  checkInteger(fn, "config.dHidden", c.dHidden, 1, 1 << 14);
+  checkInteger(fn, "config.dEmbed", c.dEmbed, 1, 1 << 14);
+  checkInteger(fn, "config.nCtx", c.nCtx, 1, 4096);
+  checkInteger(fn, "config.dVocab", c.dVocab, 1, 1 << 20);
+}

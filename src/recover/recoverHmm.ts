@@ -1,0 +1,341 @@
+/**
+ * recoverHmm: a hidden Markov model that explains a trained sequence model,
+ * from the model alone (its samples, its next-token distributions and its
+ * activations; never the process it was trained on).
+ *
+ *   1. data        sample sequences from the model (modelData.ts)
+ *   2. states      spectrum of the model's next-k-token predictions (stateCount.ts)
+ *   3. start       belief coordinates from activations, operators, minimum-volume simplex (closedForm.ts)
+ *   4. refine      match the model's next-token distributions along its samples (refine.ts)
+ *   5. map         the affine map from activations to the recovered beliefs (least squares)
+ *
+ * Bounds: activations are kept for at most `maxActivationValues` values
+ * (default 2^23, 64 MB as float64; fewer sequences get activations when the
+ * site is wide); the refinement costs O(sequences * nCtx * S^2) per iteration.
+ */
+import type { SequenceModel } from "../model/index.js";
+import { fromFlat, type Hmm } from "../process/index.js";
+import { fitLinear } from "../probe/index.js";
+import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
+import type { Rows } from "../util/rows.js";
+import { warn } from "../util/warn.js";
+import { applyAffine, beliefSubspace, closedFormHmm, fitOperators, type AffineMap, type OperatorData } from "./closedForm.js";
+import { activationsAt, checkSite, firstTokenDistribution, futurePredictions, futureWordLength, sampleFromModel, type FirstTokenDistribution, type ModelSamples } from "./modelData.js";
+import { refineHmm, refineObjective, stationaryAndFundamental } from "./refine.js";
+import { centredSpectrum, chooseStateCount, type StateCount } from "./stateCount.js";
+import { baumWelch } from "./baselines/baumWelch.js";
+
+export interface RecoverOptions {
+  /** Hooks whose activations (concatenated) are read; default all blocks concatenated (the model's last layer site). */
+  readonly site?: readonly string[];
+  /** "auto" (default): from the spectrum; or a number of states. */
+  readonly states?: number | "auto";
+  /** Largest state count "auto" may choose. Default 8. */
+  readonly maxStates?: number;
+  /** Tokens sampled from the model (sequences of nCtx tokens). Default 20,000. */
+  readonly tokens?: number;
+  /** Prefixes whose next-k-token predictions are computed. Default 1000. */
+  readonly prefixes?: number;
+  readonly seed?: number;
+  /** "gradient" (default): Adam on the KL to the model's predictions; "em": Baum-Welch on the model's samples from the closed-form start. */
+  readonly refinement?: "gradient" | "em";
+  readonly iterations?: number;
+  readonly learningRate?: number;
+  /** Weight of the belief-agreement term in the refinement. Default 0.1. */
+  readonly beliefWeight?: number;
+  /** Fit this many extra states, then prune states with stationary probability below `pruneBelow`. Default 0. */
+  readonly overallocate?: number;
+  /** Stationary probability below which an over-allocated state is pruned. Default 0.01. */
+  readonly pruneBelow?: number;
+  /** Bound on activation values held (rows * width). Default 2^23. */
+  readonly maxActivationValues?: number;
+  /** Process name written into the recovered HMM. Default "recovered". */
+  readonly name?: string;
+  readonly onProgress?: (stage: RecoverStage, done: number, total: number) => void;
+}
+
+export type RecoverStage = "sample" | "future" | "activations" | "closed-form" | "refine" | "map";
+
+export interface ActivationMap {
+  /** Hooks read, concatenated. */
+  readonly site: readonly string[];
+  /** [d_site, S]: beliefs = activations W + b. */
+  readonly weights: Float64Array;
+  /** [S] */
+  readonly bias: Float64Array;
+  /** R² and RMSE of the map on sequences held out from its fit (every other sequence). */
+  readonly r2: number;
+  readonly rmse: number;
+}
+
+export interface RecoveredHmm {
+  /** The recovered process: a valid stochastic HMM (stationary start). */
+  readonly hmm: Hmm;
+  readonly stateCount: StateCount;
+  /** Singular values (RMS per row) of the centred activations at the site. */
+  readonly activationSpectrum: Float64Array;
+  /** Singular values of the activations' linear prediction of the future (reduced-rank regression), and its R². */
+  readonly fittedSpectrum: Float64Array;
+  readonly futureR2: number;
+  /** Length k of the future words in the prediction matrix. */
+  readonly futureLength: number;
+  readonly firstToken: FirstTokenDistribution;
+  readonly samples: ModelSamples;
+  /** Sequences (the first ones of `samples`) that have activations. */
+  readonly activationSequences: number;
+  /** [activationSequences * nCtx, S] recovered beliefs after each token. */
+  readonly beliefs: Rows;
+  /** [activationSequences * nCtx, S] the activation map's image of the activations. */
+  readonly mappedActivations: Rows;
+  readonly map: ActivationMap;
+  readonly closedForm: { readonly transitions: Float64Array; readonly clippedMass: number; readonly kl: number };
+  readonly refinement: { readonly method: "gradient" | "em"; readonly history: number[]; readonly kl: number; readonly iterations: number; readonly beliefResidual: number };
+  /** States removed by pruning (over-allocation), with their stationary probabilities. */
+  readonly pruned: { readonly state: number; readonly probability: number }[];
+  /** Plain statements for the report: how p(x1) was derived, rank, anything the user must know. */
+  readonly notes: string[];
+  readonly seconds: Record<RecoverStage, number>;
+}
+
+/** Beliefs after each token of sequences [count, length] from the stationary start: [count * length, S]. */
+export function hmmBeliefs(T: Float64Array, S: number, V: number, tokens: Int32Array, length: number): Rows {
+  const M = new Float64Array(S * S);
+  for (let x = 0; x < V; x++) for (let k = 0; k < S * S; k++) M[k] += T[x * S * S + k];
+  const { pi } = stationaryAndFundamental(M, S);
+  const count = tokens.length / length;
+  const out = new Float64Array(count * length * S);
+  const b = new Float64Array(S);
+  for (let n = 0; n < count; n++) {
+    b.set(pi);
+    for (let t = 0; t < length; t++) {
+      const x = tokens[n * length + t];
+      let s = 0;
+      const o = (n * length + t) * S;
+      for (let j = 0; j < S; j++) {
+        let u = 0;
+        for (let i = 0; i < S; i++) u += b[i] * T[(x * S + i) * S + j];
+        out[o + j] = u;
+        s += u;
+      }
+      for (let j = 0; j < S; j++) {
+        out[o + j] = s > 0 ? out[o + j] / s : 1 / S;
+        b[j] = out[o + j];
+      }
+    }
+  }
+  return { rows: count * length, cols: S, data: out };
+}
+
+function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
+}
+
+/** Recover an HMM from a trained model. See the file header. */
+export async function recoverHmm(model: SequenceModel, options: RecoverOptions = {}): Promise<RecoveredHmm> {
+  const fn = "recoverHmm";
+  const V = model.dVocab;
+  const L = model.nCtx;
+  const seed = options.seed ?? 0;
+  const site = options.site ?? model.layerSites().at(-1)?.hooks;
+  if (!site) throw new ArgumentError({ fn, argument: "site", received: "nothing (the model has no layer sites)", expected: "hooks to read activations from" });
+  checkSite(fn, model, site);
+  const maxStates = checkInteger(fn, "maxStates", options.maxStates ?? 8, 1, 64);
+  const forced = options.states === undefined || options.states === "auto" ? null : checkInteger(fn, "states", options.states, 1, 64);
+  const tokens = checkInteger(fn, "tokens", options.tokens ?? 20_000, L);
+  const prefixes = checkInteger(fn, "prefixes", options.prefixes ?? 1000, 2);
+  const overallocate = checkInteger(fn, "overallocate", options.overallocate ?? 0, 0, 16);
+  const pruneBelow = checkNumber(fn, "pruneBelow", options.pruneBelow ?? 0.01, 0, 1);
+  const beliefWeight = checkNumber(fn, "beliefWeight", options.beliefWeight ?? 0.1, 0);
+  const method = options.refinement ?? "gradient";
+  if (method !== "gradient" && method !== "em") throw new ArgumentError({ fn, argument: "refinement", received: JSON.stringify(method), expected: '"gradient" or "em"' });
+  const maxValues = checkInteger(fn, "maxActivationValues", options.maxActivationValues ?? 1 << 23, 1);
+  const progress = options.onProgress ?? (() => {});
+  const seconds = { sample: 0, future: 0, activations: 0, "closed-form": 0, refine: 0, map: 0 } as Record<RecoverStage, number>;
+  const notes: string[] = [];
+  let clock = now();
+  const lap = (stage: RecoverStage) => {
+    const t = now();
+    seconds[stage] += (t - clock) / 1000;
+    clock = t;
+  };
+
+  // 1. Data from the model.
+  const count = Math.ceil(tokens / L);
+  const firstToken = await firstTokenDistribution(model);
+  notes.push(
+    `The model has no BOS token, so it does not give the first token's distribution; it was derived under stationarity as the fixed point p(x1) = sum_x0 p(x0) p_model(x1 | x0) (residual ${firstToken.residual.toExponential(1)}): [${Array.from(firstToken.probs, (v) => v.toFixed(4)).join(", ")}].`,
+  );
+  const samples = await sampleFromModel(model, firstToken.probs, { count, seed, onProgress: (d, t) => progress("sample", d, t) });
+  lap("sample");
+
+  // Activations for as many sequences as the memory bound allows.
+  const { activations: acts, sequences: activationSequences } = await activationsAt(model, samples.tokens, L, site, maxValues);
+  if (activationSequences < count) notes.push(`Activations were kept for ${activationSequences} of ${count} sampled sequences (memory bound ${maxValues} values).`);
+  progress("activations", 1, 1);
+  lap("activations");
+
+  // 2. Future predictions after prefixes of the sequences that have activations.
+  const k = futureWordLength(V, L);
+  const withActivations: ModelSamples = { ...samples, count: activationSequences, tokens: samples.tokens.subarray(0, activationSequences * L), nextProbs: samples.nextProbs.subarray(0, activationSequences * L * V) };
+  const future = await futurePredictions(model, withActivations, { prefixes, k, seed });
+  const F: Rows = { rows: future.rows.length, cols: V ** k, data: future.probs };
+  progress("future", 1, 1);
+  lap("future");
+  const spectrum = centredSpectrum(F);
+  const stateCount = chooseStateCount(spectrum, { maxStates });
+  const activationSpectrum = centredSpectrum(subsampleRows(acts, 4000, seed));
+  let S = forced ?? stateCount.states;
+  if (forced !== null && forced !== stateCount.states) notes.push(`The state count was forced to ${forced}; the spectrum rule gives ${stateCount.states}.`);
+  if (V ** k < S) notes.push(`Words of length ${k} (${V ** k}) are fewer than the states (${S}); the prediction matrix cannot show more than ${V ** k - 1} dimensions.`);
+
+  // 3. Closed-form start, with `overallocate` extra states.
+  const SFit = S + overallocate;
+  const rFit = SFit - 1;
+  const Fa: Rows = { rows: F.rows, cols: acts.cols, data: new Float64Array(F.rows * acts.cols) };
+  future.rows.forEach((row, m) => Fa.data.set(acts.data.subarray(row * acts.cols, (row + 1) * acts.cols), m * acts.cols));
+  const subspace = beliefSubspace(Fa, F, Math.max(0, rFit));
+  const z = applyAffine(subspace.map, acts); // [activationSequences * L, r]
+  const opData: OperatorData = withActivations;
+  const B = fitOperators(z, opData);
+  const start = closedFormHmm(z, B, V, seed);
+  const fullData: OperatorData = samples;
+  const startKl = refineObjective(start.transitions, SFit, fullData, 0, null, 0).kl;
+  progress("closed-form", 1, 1);
+  lap("closed-form");
+  if (start.clippedMass > 0.05 * V * SFit) notes.push(`The closed-form operators needed ${start.clippedMass.toFixed(3)} of negative mass clipped: the activations' image is not a simplex the operators keep; the refinement had to do the work.`);
+
+  // 4. Refinement.
+  const refineWith = (T0: Float64Array, nStates: number) => {
+    if (method === "em") {
+      const bw = baumWelch(samples.tokens, L, { nStates, nSymbols: V, restarts: 1, maxIterations: options.iterations ?? 300, seed, initialHmm: fromFlat(T0, V, nStates, { tolerance: 1e-6 }) });
+      const kl = refineObjective(bw.hmm.transitions, nStates, fullData, 0, null, 0).kl;
+      return { transitions: Float64Array.from(bw.hmm.transitions), history: [], kl, iterations: bw.iterations, beliefResidual: NaN };
+    }
+    const coords = beliefWeight > 0 && nStates === SFit ? z : undefined;
+    const data = coords ? opData : fullData;
+    return refineHmm(T0, nStates, data, {
+      iterations: options.iterations,
+      learningRate: options.learningRate,
+      beliefWeight: coords ? beliefWeight : 0,
+      coordinates: coords,
+      onProgress: (i, v) => progress("refine", i, options.iterations ?? 1500),
+    });
+  };
+  let refined = refineWith(start.transitions, SFit);
+  const pruned: { state: number; probability: number }[] = [];
+  if (overallocate > 0) {
+    const kept = pruneStates(refined.transitions, SFit, V, pruneBelow, pruned);
+    S = kept.states;
+    refined = refineWith(kept.transitions, S);
+    notes.push(`Fitted ${SFit} states and pruned ${pruned.length} whose stationary probability was below ${pruneBelow}${pruned.length ? ` (${pruned.map((p) => `state ${p.state}: ${p.probability.toExponential(1)}`).join(", ")})` : ""}.`);
+  }
+  lap("refine");
+
+  const T = refined.transitions;
+  normalise(T, S, V);
+  const hmm = fromFlat(T, V, S, { name: options.name ?? "recovered", tolerance: 1e-9 });
+
+  // 5. The affine map from activations to the recovered beliefs (fit on even sequences, scored on odd ones).
+  const beliefs = hmmBeliefs(T, S, V, withActivations.tokens, L);
+  const map = activationMap(acts, beliefs, L, site);
+  const mapped = applyAffine({ inputs: acts.cols, outputs: S, mean: new Float64Array(acts.cols), weights: map.weights, bias: map.bias } satisfies AffineMap, acts);
+  lap("map");
+  if (stateCount.states === maxStates && forced === null) warn(`recoverHmm: the spectrum rule reached maxStates = ${maxStates}; the process may need more states`);
+  return {
+    hmm,
+    stateCount,
+    activationSpectrum,
+    fittedSpectrum: subspace.fittedSpectrum,
+    futureR2: subspace.r2,
+    futureLength: k,
+    firstToken,
+    samples,
+    activationSequences,
+    beliefs,
+    mappedActivations: mapped,
+    map,
+    closedForm: { transitions: start.transitions, clippedMass: start.clippedMass, kl: startKl },
+    refinement: { method, history: refined.history, kl: refined.kl, iterations: refined.iterations, beliefResidual: refined.beliefResidual },
+    pruned,
+    notes,
+    seconds,
+  };
+}
+
+function subsampleRows(X: Rows, max: number, seed: number): Rows {
+  if (X.rows <= max) return X;
+  const step = X.rows / max;
+  const data = new Float64Array(max * X.cols);
+  for (let k = 0; k < max; k++) data.set(X.data.subarray(Math.floor(k * step) * X.cols, (Math.floor(k * step) + 1) * X.cols), k * X.cols);
+  void seed;
+  return { rows: max, cols: X.cols, data };
+}
+
+function normalise(T: Float64Array, S: number, V: number): void {
+  for (let i = 0; i < S; i++) {
+    let total = 0;
+    for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) total += T[(x * S + i) * S + j];
+    for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) T[(x * S + i) * S + j] /= total;
+  }
+}
+
+/** Remove states with stationary probability below `below`; mass into removed states is redistributed proportionally. */
+export function pruneStates(T: Float64Array, S: number, V: number, below: number, pruned: { state: number; probability: number }[]): { transitions: Float64Array; states: number } {
+  const M = new Float64Array(S * S);
+  for (let x = 0; x < V; x++) for (let k = 0; k < S * S; k++) M[k] += T[x * S * S + k];
+  const { pi } = stationaryAndFundamental(M, S);
+  const keep: number[] = [];
+  for (let i = 0; i < S; i++) {
+    if (pi[i] < below) pruned.push({ state: i, probability: pi[i] });
+    else keep.push(i);
+  }
+  if (keep.length === S || keep.length === 0) return { transitions: T, states: S };
+  const S2 = keep.length;
+  const out = new Float64Array(V * S2 * S2);
+  keep.forEach((i, a) => keep.forEach((j, b) => {
+    for (let x = 0; x < V; x++) out[(x * S2 + a) * S2 + b] = T[(x * S + i) * S + j];
+  }));
+  normalise(out, S2, V);
+  return { transitions: out, states: S2 };
+}
+
+/** Least-squares map from activations to beliefs, fitted on even sequences and scored on odd ones, then refitted on all. */
+function activationMap(acts: Rows, beliefs: Rows, L: number, site: readonly string[]): ActivationMap {
+  const count = acts.rows / L;
+  const S = beliefs.cols;
+  const pick = (parity: number): Int32Array => {
+    const rows: number[] = [];
+    for (let n = parity; n < count; n += 2) for (let t = 0; t < L; t++) rows.push(n * L + t);
+    return Int32Array.from(rows);
+  };
+  const select = (X: Rows, rows: Int32Array): Rows => {
+    const data = new Float64Array(rows.length * X.cols);
+    rows.forEach((r, k) => data.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols));
+    return { rows: rows.length, cols: X.cols, data };
+  };
+  let r2 = NaN;
+  let rmse = NaN;
+  if (count >= 2) {
+    const train = pick(0);
+    const test = pick(1);
+    const fit = fitLinear(select(acts, train), select(beliefs, train), { ridge: 1e-6 });
+    const Xt = select(acts, test);
+    const Yt = select(beliefs, test);
+    let sse = 0;
+    let sst = 0;
+    const mean = new Float64Array(S);
+    for (let r = 0; r < Yt.rows; r++) for (let j = 0; j < S; j++) mean[j] += Yt.data[r * S + j] / Yt.rows;
+    for (let r = 0; r < Xt.rows; r++) {
+      for (let j = 0; j < S; j++) {
+        let p = fit.intercept[j];
+        for (let c = 0; c < Xt.cols; c++) p += Xt.data[r * Xt.cols + c] * fit.weights[c * S + j];
+        sse += (p - Yt.data[r * S + j]) ** 2;
+        sst += (Yt.data[r * S + j] - mean[j]) ** 2;
+      }
+    }
+    r2 = sst > 0 ? 1 - sse / sst : NaN;
+    rmse = Math.sqrt(sse / Yt.rows);
+  }
+  const fit = fitLinear(acts, beliefs, { ridge: 1e-6 });
+  return { site, weights: Float64Array.from(fit.weights), bias: Float64Array.from(fit.intercept), r2, rmse };
+}
