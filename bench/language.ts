@@ -9,7 +9,9 @@
  *           process: (a) real English (Debian license texts, fortunes when
  *           installed, the generated stories) duplicated, (b) synthetic text with
  *           Zipf-distributed pseudo-words (~200k distinct), like a large real
- *           corpus's vocabulary: seconds counting, seconds merging, peak RSS
+ *           corpus's vocabulary: seconds counting (without making the text),
+ *           seconds merging, peak RSS while training; then chars/token and
+ *           encoding speed on 20 MB of the same kind of text
  *
  *   npx tsx bench/language.ts                          both (about 10 minutes)
  *   npx tsx bench/language.ts --only stream --gb 1 --formats parquet
@@ -175,41 +177,38 @@ async function childStream(file: string): Promise<void> {
 
 async function childTrain(kind: string, mb: number): Promise<void> {
   const target = mb * 1e6;
-  function* documents(): Generator<string> {
+  const pool = kind === "zipf" ? null : realDocuments();
+  function* documents(limit: number): Generator<string> {
     let chars = 0;
-    if (kind === "zipf") {
-      for (const d of zipfDocuments(1)) {
-        if (chars >= target) return;
-        chars += d.length;
-        yield d;
-      }
-    } else {
-      const docs = realDocuments();
-      for (let k = 0; chars < target; k++) {
-        const d = docs[k % docs.length];
-        chars += d.length;
-        yield d;
-      }
+    const source = pool === null ? zipfDocuments(1) : (function* () {
+      for (let k = 0; ; k++) yield pool[k % pool.length];
+    })();
+    for (const d of source) {
+      if (chars >= limit) return;
+      chars += d.length;
+      yield d;
     }
   }
-  const t0 = performance.now();
-  const trained = await trainTokenizers(documents(), {
+  // The cost of making the text alone, to subtract from the counting pass that consumes it.
+  let t0 = performance.now();
+  for (const d of documents(target)) void d;
+  const generateSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const trained = await trainTokenizers(documents(target), {
     vocabSizes: [4096],
     onMerge: (p) => {
       if (p.merges % 1024 === 0) process.stderr.write(`  ${p.merges} of ${p.target} merges, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
     },
     onCounted: (s) => process.stderr.write(`  counted ${s.documents} documents, ${(s.chars / 1e6).toFixed(0)} M chars, ${s.distinctWords} distinct pre-tokens in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`),
   });
-  // Compression and encoding speed on text like the training text (first 20 MB of a fresh pass).
+  const peakTrainRssMb = peakRssMb();
+  // Compression and encoding speed on 20 MB of text like the training text, made before timing.
   const tokenizer = BpeTokenizer.fromJson(trained.tokenizers[0].json);
-  let chars = 0;
+  const sample = [...documents(20e6)];
+  const chars = sample.reduce((s, d) => s + d.length, 0);
   let tokens = 0;
   const te = performance.now();
-  for (const d of documents()) {
-    chars += d.length;
-    tokens += tokenizer.encode(d, { addSpecialTokens: false }).length;
-    if (chars > 20e6) break;
-  }
+  for (const d of sample) tokens += tokenizer.encode(d, { addSpecialTokens: false }).length;
   const encodeSeconds = (performance.now() - te) / 1000;
   console.log(
     "RESULT " +
@@ -219,11 +218,12 @@ async function childTrain(kind: string, mb: number): Promise<void> {
         documents: trained.stats.documents,
         distinctWords: trained.stats.distinctWords,
         merges: trained.result.merges.length,
-        countSeconds: trained.countSeconds,
+        generateSeconds,
+        countSeconds: trained.countSeconds - generateSeconds,
         mergeSeconds: trained.mergeSeconds,
         charsPerToken: chars / tokens,
         encodeMbPerSecond: chars / 1e6 / encodeSeconds,
-        peakRssMb: peakRssMb(),
+        peakRssMb: peakTrainRssMb,
       }),
   );
 }
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
       const r = child("train", ["--kind", kind, "--mb", String(args.mb)]);
       train[kind] = r;
       console.log(
-        `train ${kind}: ${r.distinctWords} distinct pre-tokens, count ${(r.countSeconds as number).toFixed(1)} s + merge ${(r.mergeSeconds as number).toFixed(1)} s, peak RSS ${(r.peakRssMb as number).toFixed(0)} MB, ${(r.charsPerToken as number).toFixed(2)} chars/token, encode ${(r.encodeMbPerSecond as number).toFixed(1)} MB/s`,
+        `train ${kind}: ${r.distinctWords} distinct pre-tokens, count ${(r.countSeconds as number).toFixed(1)} s (+ ${(r.generateSeconds as number).toFixed(1)} s making the text) + merge ${(r.mergeSeconds as number).toFixed(1)} s, peak RSS ${(r.peakRssMb as number).toFixed(0)} MB, ${(r.charsPerToken as number).toFixed(2)} chars/token, encode ${(r.encodeMbPerSecond as number).toFixed(1)} MB/s`,
       );
     }
     results.train = train;

@@ -7,6 +7,7 @@
  *   model/     SequenceModel, the architecture registry, TransformerLens hook names
  *   train/     optimizers, the training loop, runs on processes (RunStore), evaluation
  *   probe/     linear probes to beliefs with controls and verdicts (Float64Array)
+ *   recover/   hidden Markov models recovered from a trained model alone, scored against a known process
  *   geometry/ plot/  projections to the simplex, figures (SVG)
  *   pipeline/  whole experiments (the demo)
  */
@@ -15,10 +16,13 @@ export { defaultEngineDevice, engineDevice, ensureEngine, initEngine, ENGINE_DEV
 export * from "./model/index.js";
 export * from "./train/index.js";
 export * from "./probe/index.js";
+export * from "./recover/index.js";
 export * from "./geometry/simplex.js";
 export * from "./geometry/colour.js";
 export * from "./plot/beliefFigure.js";
 export * from "./plot/lossCurve.js";
+export * from "./plot/spectrum.js";
+export * from "./plot/hmmGraph.js";
 export * from "./util/safetensors.js";
 export { runDemo, DEMO_DEFAULTS, type DemoOptions, type DemoResult } from "./pipeline/demo.js";
 export { ArgumentError } from "./util/errors.js";

@@ -50,7 +50,7 @@ export function summary(r: DemoResult): string {
     `${r.process.name}: ${r.summary}, ${r.training.steps} steps (${r.trainSeconds.toFixed(0)} s with ${r.engine}${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond)} tokens/s` : ""})`,
     `held-out loss ${e.modelLoss.toFixed(4)} nats: ${(100 * e.relativeExcess).toFixed(2)}% above the optimal ${e.optimalLossSameSequences.toFixed(4)} on the same sequences (expected optimal ${e.optimalLoss.toFixed(4)})`,
     "",
-    probeTable(r.probes.sites).trimEnd(),
+    probeTable(r.probes).trimEnd(),
     "",
     `report: ${r.location}/report.md`,
     `figures: ${r.files.filter((f) => f.endsWith(".png")).map((f) => `${r.location}/${f}`).join(", ")}`,

@@ -19,6 +19,7 @@ import { evaluateCommand } from "./evaluateCommand.js";
 import { activationsCommand } from "./activationsCommand.js";
 import { archCommand } from "./archCommand.js";
 import { tokenizerCommand } from "./tokenizerCommand.js";
+import { recoverCommand } from "./recoverCommand.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(activationsCommand());
   program.addCommand(archCommand());
   program.addCommand(tokenizerCommand());
+  program.addCommand(recoverCommand());
   return program;
 }
 

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { Command } from "commander";
-import { probeBeliefs, type ProbeSite } from "../probe/beliefProbe.js";
+import { probeBeliefs, probeWeights, type ProbeSite } from "../probe/beliefProbe.js";
+import { probeReportJson } from "../probe/reportJson.js";
+import { stateDictToSafetensors } from "../model/files.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
 import { svgToPng } from "../node/png.js";
@@ -44,20 +46,18 @@ export function probeCommand(): Command {
     const untrained = o.untrained ? await loadUntrainedModel(loaded, { device: o.device }) : undefined;
     const report = await probeBeliefs(model, hmm, { sites, sequences: o.sequences, ridge: o.ridge, seed: o.seed, untrainedModel: untrained });
     untrained?.dispose();
-    process.stdout.write(probeTable(report.sites));
+    process.stdout.write(probeTable(report));
     if (o.out) {
-      await writeJsonAtomically(join(o.out, "probes.json"), {
-        process: hmm.name,
-        sequences: report.sequences,
-        sites: report.sites.map((s) => ({ label: s.label, hooks: s.hooks, r2: s.test.r2, rmse: s.test.rmse, shuffledR2: s.shuffled?.r2, untrainedR2: s.untrained?.r2 })),
-      });
+      await writeJsonAtomically(join(o.out, "probes.json"), probeReportJson(report));
+      // The fitted probes, nn.Linear layout: "<site>.weight" [n_states, features], "<site>.bias" [n_states].
+      await writeFileAtomically(join(o.out, "probes.safetensors"), stateDictToSafetensors(probeWeights(report), { process: hmm.name, sites: report.sites.map((s) => `${s.label}=${s.hooks.join("+")}`).join(";") }));
       for (const s of report.sites) {
-        const svg = beliefFigureSvg(report.testBeliefs, report.testPredictions[s.label], { rightTitle: `Probe of ${s.label} (R² ${s.test.r2?.toFixed(3) ?? "undefined"})` });
+        const svg = beliefFigureSvg(report.testBeliefs, report.testPredictions[s.label], { title: `${hmm.name}: ${s.label}, ${s.verdict.verdict}`, rightTitle: `Probe of ${s.label} (R² ${s.r2?.toFixed(3) ?? "undefined"})` });
         const base = `beliefs-${s.label.replace(/[^a-zA-Z0-9]+/g, "-")}`;
         await writeFileAtomically(join(o.out, `${base}.svg`), svg);
         await writeFileAtomically(join(o.out, `${base}.png`), svgToPng(svg));
       }
-      process.stdout.write(`wrote ${o.out}/probes.json and figures\n`);
+      process.stdout.write(`wrote ${o.out}/probes.json, probes.safetensors and figures\n`);
     }
     model.dispose();
   });

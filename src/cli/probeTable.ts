@@ -40,6 +40,9 @@ export function probeTable(report: ProbeReport): string {
     `belief KL: mean KL(optimal next token || next token implied by the probed belief), nats; the model's own next-token KL to optimal: ${fixed(report.modelKL, 5, 0)}`,
     `observed R^2: on the ${obs.observedRank} of ${report.nStates - 1} belief directions the next ${obs.horizon} tokens observe (singular values ${Array.from(obs.singularValues, (v) => v.toPrecision(3)).join(", ") || "none"})`,
     `verdict: ${report.verdictRule}`,
+    ...Object.entries(report.references).map(
+      ([name, c]) => `for context (not a control): a lookup table on the last tokens and position (${name}) reaches R^2 ${fixed(c.r2, 4, 0)}, belief KL ${fixed(c.beliefKL, 5, 0)}`,
+    ),
   ];
   return lines.join("\n") + "\n";
 }

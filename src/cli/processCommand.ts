@@ -9,7 +9,7 @@ import { sampleSequences } from "../process/sample.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import { saveProcess } from "../node/processFiles.js";
 import { resolveProcess } from "../node/processFiles.js";
-import { stationaryDistribution } from "../process/stationary.js";
+import { isStationary, stationaryDistribution } from "../process/stationary.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { floatOption, intOption } from "./options.js";
 
@@ -53,16 +53,26 @@ export function rateLine(rate: EntropyRateResult): string {
   const point = commonRounding(rate.lower, rate.upper);
   let how: string;
   if (rate.method === "unifilar") how = "closed form: unifilar, sum_i pi_i H[X | S = i]";
-  else {
-    how = `L = ${rate.depth}, width ${rate.width.toExponential(2)}`;
-    if (rate.prunedMass > 0) how += `, ${pct(rate.prunedMass)} of histories pruned by the budget at L = ${rate.depth}`;
+  else if (rate.steps.length === 0) {
+    // Combined over closed classes or factors, each bracketed on its own.
+    how = `${rate.classes ? "by closed class" : "by factor"}, L up to ${rate.depth}, width ${rate.width.toExponential(2)}`;
+    if (rate.prunedMass > 0) how += `, ${pct(rate.prunedMass)} of histories pruned by the budget`;
+    if (!rate.converged) how += "; stopped by the budget (--max-beliefs, --max-work)";
+  } else {
+    const at = Math.max(rate.lowerAt, rate.upperAt);
+    how = `L = ${at}, width ${rate.width.toExponential(2)}`;
+    // Pruned probability at the depth the bracket comes from, and at the last depth tried.
+    const step = rate.steps[at - 1];
+    const prunedAt = step ? step.prunedLower + step.prunedUpper : rate.prunedMass;
+    if (prunedAt > 0) how += `, ${pct(prunedAt)} of histories pruned by the budget`;
+    if (at < rate.depth) how += `; went on to L = ${rate.depth}${rate.prunedMass > 0 ? `, which needed pruning ${pct(rate.prunedMass)}` : ""}`;
     if (!rate.converged) {
       how +=
         rate.stoppedBy === "maxDepth"
-          ? ", stopped at --rate-depth"
+          ? "; stopped at --rate-depth"
           : rate.stoppedBy === "settled"
-            ? ", upper end settled"
-            : ", stopped by the budget (--max-beliefs, --max-work)";
+            ? "; upper end settled"
+            : "; stopped by the budget (--max-beliefs, --max-work)";
     }
   }
   const line = `entropy rate in [${lo}, ${hi}] nats/symbol (${how})${point !== undefined ? ` = ${point}` : ""}`;
@@ -108,7 +118,8 @@ function distributionLines(hmm: Hmm): string[] {
     ];
   }
   const lines = [`stationary distribution: ${fmt(stationaryDistribution(hmm))}`];
-  if (hmm.initial) lines.push(`initial distribution: ${fmt(hmm.initial)}`);
+  if (hmm.initial && !isStationary(hmm, hmm.initial, 1e-9)) lines.push(`initial distribution: ${fmt(hmm.initial)}`);
+  if (hmm.factors) lines.push(`product of ${hmm.factors.length} independent processes (${hmm.factors.map((f) => f.name).join(", ")}): the entropy rate is the sum of theirs`);
   return lines;
 }
 
@@ -148,7 +159,7 @@ export function processCommand(): Command {
     .option("--rate-depth <L>", "largest L for the entropy-rate bracket", intOption(1, 10000), 256)
     .option("--precision <x>", "stop the entropy-rate bracket once this narrow", floatOption(0), 1e-6)
     .option("--max-beliefs <n>", "most beliefs held at once by each enumeration (memory ~ n (2S + 3V + 8) 8 bytes; default: 96 MiB worth)", intOption(1))
-    .option("--max-work <n>", "work units (~multiply-adds) for all three enumerations: half for the rate, a quarter each for the losses and the MSP (~2-4e8 per second)", floatOption(1e3, 1e13), 4e8)
+    .option("--max-work <n>", "work units (~multiply-adds) for all three enumerations: half for the rate, a quarter each for the losses and the MSP (~1.5-3e8 per second)", floatOption(1e3, 1e13), 3e8)
     .action(async (spec: string, o: InfoOptions) => {
       const hmm = await resolveProcess(spec);
       const work = (share: number) => Math.floor(o.maxWork * share);
@@ -205,7 +216,7 @@ export function processCommand(): Command {
     .option("--tolerance <x>", "merge beliefs within this", floatOption(1e-15, 0.5), 1e-9)
     .option("--min-probability <p>", "drop words rarer than this", floatOption(0, 1), 0)
     .option("--max-beliefs <n>", "most nodes (memory ~ n (S + 3V) 8 bytes; default: 96 MiB worth)", intOption(1))
-    .option("--max-work <n>", "work units (~multiply-adds; ~2e8 per second)", floatOption(1e3, 1e13), 4e8)
+    .option("--max-work <n>", "work units (~multiply-adds; ~1.5-3e8 per second)", floatOption(1e3, 1e13), 4e8)
     .option("-o, --out <file>", "output file", "msp.json")
     .action(async (spec: string, o: { depth: number; tolerance: number; minProbability: number; maxBeliefs?: number; maxWork: number; out: string }) => {
       const hmm = await resolveProcess(spec);

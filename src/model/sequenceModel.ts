@@ -136,7 +136,7 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
     checkInteger(fn, "nPos", nPos, 1, c.nCtx);
     checkTokens(fn, tokens, nPos, c.dVocab);
     const valid = new Set(this.hookNames());
-    const names = [...(options.names ?? defaultCacheNames(this))];
+    const names = [...new Set(options.names ?? defaultCacheNames(this))];
     for (const name of names) {
       if (!valid.has(name)) {
         throw new ArgumentError({ fn, argument: "names", received: describe(name), expected: `a hook of this model: ${[...valid].join(", ")}` });

@@ -12,7 +12,8 @@ import { mixedStatePresentation } from "../process/msp.js";
 import type { EngineDevice } from "../engine/jax.js";
 import { createModel, modelFromStateDict } from "../model/registry.js";
 import type { SequenceModel } from "../model/sequenceModel.js";
-import { probeBeliefs, type ProbeReport } from "../probe/beliefProbe.js";
+import { probeBeliefs, probeWeights, type ProbeReport } from "../probe/beliefProbe.js";
+import { stateDictToSafetensors } from "../model/files.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { lossCurveSvg } from "../plot/lossCurve.js";
 import { evaluateLoss, type LossEvaluation } from "../train/evaluate.js";
@@ -129,13 +130,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const site of probes.sites.filter((s) => s.label === finalLayer || s.label === "concat")) {
     const svg = beliefFigureSvg(probes.testBeliefs, probes.testPredictions[site.label], {
       title: `${run.process.name}: belief states and their linear image in the residual stream`,
-      rightTitle: `Probe of ${site.label === "concat" ? "all layers" : site.label} (test R² ${site.test.r2?.toFixed(3) ?? "undefined"})`,
+      rightTitle: `Probe of ${site.label === "concat" ? "all layers" : site.label} (R² ${site.r2?.toFixed(3) ?? "undefined"}, ${site.verdict.beyondControls ? "beyond controls" : "not beyond controls"})`,
     });
     await figure(site.label === "concat" ? "beliefs-concat" : "beliefs-final-layer", svg);
   }
   if (run.metrics.length > 1) {
     await figure("loss-curve", lossCurveSvg(run.metrics, run.optimalLoss, { title: `Training loss on ${run.process.name}` }));
   }
+  await write("probes.safetensors", stateDictToSafetensors(probeWeights(probes), { process: run.process.name }));
   const rate = entropyRate(run.process);
   const result: DemoResult = {
     location: sink.location,

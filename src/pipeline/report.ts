@@ -1,18 +1,48 @@
-/** The demo's human-readable report (Markdown). */
+/** The demo's reports: Markdown for people (leading with the probe verdicts) and JSON for machines. */
+import { probeReportJson } from "../probe/reportJson.js";
+import type { ControlResult, SiteResult } from "../probe/beliefProbe.js";
 import type { DemoResult } from "./demo.js";
 
-const f = (v: number | undefined, digits = 4) => (v === undefined || Number.isNaN(v) ? "–" : v.toFixed(digits));
+const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? "–" : v.toFixed(digits));
 const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(2)}%`;
 
+/** The site probed at the last layer (the one the bars are about). */
+export function finalLayerSite(r: DemoResult): SiteResult {
+  const layers = r.probes.sites.filter((s) => s.label !== "concat" && s.label !== "embed");
+  return layers.at(-1) ?? r.probes.sites[0];
+}
+
+function controlCell(c: ControlResult | undefined): string {
+  return c ? `${f(c.r2)} / ${f(c.beliefKL, 5)}` : "–";
+}
+
 export function renderReport(r: DemoResult): string {
-  const c = { nCtx: Number(r.config.nCtx) };
+  const nCtx = Number(r.config.nCtx);
   const e = r.evaluation;
+  const p = r.probes;
+  const final = finalLayerSite(r);
+  const controlNames = [...new Set(p.sites.flatMap((s) => Object.keys(s.controls)))];
+  const refs = Object.entries(p.references);
   const lines = [
     `# Belief state geometry: ${r.process.name}`,
     "",
-    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate in [${f(r.entropyRate.lower, 8)}, ${f(r.entropyRate.upper, 8)}] nats/symbol, ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
+    `**Verdict at the final layer (${final.label}): ${final.verdict.verdict}.** Probe R² ${f(final.r2)}, belief KL ${f(final.beliefKL, 5)} nats; the model's own next-token KL to optimal is ${f(p.modelKL, 5)} nats. Held-out loss ${pct(e.relativeExcess)} against the optimal predictor on the same sequences.`,
     "",
-    `Model: ${r.summary} (${r.architecture}): ${Object.entries(r.config).map(([k, v]) => `${k} ${v}`).join(", ")}; ${r.parameters.toLocaleString("en-US")} parameters.`,
+    ...p.sites.map((s) => `- ${s.label}: ${s.verdict.verdict} (R² ${f(s.r2)}, belief KL ${f(s.beliefKL, 5)})`),
+    "",
+    `Rule: ${p.verdictRule}`,
+    ...(refs.length
+      ? [
+          "",
+          `For context (not a control): ${refs.map(([name, c]) => `a lookup table on the last ${name.split("-")[0]} tokens and position (${name}) reaches R² ${f(c.r2)}, belief KL ${f(c.beliefKL, 5)}`).join("; ")}. Where it rivals a layer's probe, that layer's belief geometry is no more than the recent tokens carry.`,
+        ]
+      : []),
+    "",
+    "## Setup",
+    "",
+    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate in [${f(r.entropyRate.lower, 8)}, ${f(r.entropyRate.upper, 8)}] nats/symbol (certified bracket), ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
+    "",
+    `Model: ${r.summary} (architecture "${r.architecture}"; ${Object.entries(r.config).map(([k, v]) => `${k} ${v}`).join(", ")}); ${r.parameters.toLocaleString("en-US")} parameters.`,
     "",
     `Training: ${r.training.steps} steps of ${r.training.batchSize} sequences, ${r.training.optimizer.kind} at learning rate ${r.training.optimizer.learningRate}, seed ${r.training.seed}, engine ${r.engine}; ${r.trainSeconds.toFixed(1)} s${Number.isFinite(r.tokensPerSecond) ? `, ${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tokens/s` : " (no steps left to run: resumed a finished run)"}.`,
     "",
@@ -21,30 +51,35 @@ export function renderReport(r: DemoResult): string {
     `| | nats |`,
     `|---|---|`,
     `| model | ${f(e.modelLoss)} |`,
-    `| optimal (expected, tokens 1..${c.nCtx}) | ${f(e.optimalLoss)} |`,
+    `| optimal (expected, tokens 1..${nCtx}) | ${f(e.optimalLoss)} |`,
     `| optimal on the same ${e.sequences} sequences | ${f(e.optimalLossSameSequences)} |`,
     `| model vs optimal on the same sequences | ${pct(e.relativeExcess)} (${f(e.excessSameSequences, 5)} nats/token) |`,
     `| model vs expected optimal | ${pct(e.relativeToExpected)} |`,
     "",
     "Loss at each predicted token (token t is predicted from tokens 0..t-1):",
     "",
-    `| token | ${Array.from({ length: c.nCtx }, (_, k) => k + 1).join(" | ")} |`,
-    `|---|${"---|".repeat(c.nCtx)}`,
+    `| token | ${Array.from({ length: nCtx }, (_, k) => k + 1).join(" | ")} |`,
+    `|---|${"---|".repeat(nCtx)}`,
     `| model | ${Array.from(e.modelLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
     `| optimal, same sequences | ${Array.from(e.optimalLossSameSequencesPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
     `| optimal, expected | ${Array.from(e.optimalLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
     "",
     "## Linear probes to the belief states",
     "",
-    `Probes fit on ${r.probes.trainRows} rows (${r.probes.sequences - r.probes.testRows / c.nCtx} sequences x ${c.nCtx} positions) and scored on ${r.probes.testRows} held-out rows. R² pools all ${r.probes.nStates} belief coordinates; RMSE is the root mean squared Euclidean error.`,
+    `Probes fit on ${p.trainRows} rows and scored on ${p.testRows} held-out rows (split by sequence). R² pools all ${p.nStates} belief coordinates; belief KL is the mean KL from the optimal next-token distribution to the one implied by the probed belief (projected onto the simplex). Each control is the same least-squares probe on the same split: shuffled beliefs, the untrained model (the run's initial weights), and one-hot features of the last k tokens plus position.`,
     "",
-    `| site | features | test R² | test RMSE | shuffled-beliefs R² | untrained-model R² |`,
-    `|---|---|---|---|---|---|`,
-    ...r.probes.sites.map((s) => `| ${s.label} | ${s.features} | ${f(s.test.r2 ?? undefined)} | ${f(s.test.rmse)} | ${f(s.shuffled?.r2 ?? undefined)} | ${f(s.untrained?.r2 ?? undefined)} |`),
+    `| site | features | verdict | R² | RMSE | belief KL | observed R² | ${controlNames.map((c) => `${c} R² / KL`).join(" | ")} |`,
+    `|---|---|---|---|---|---|---|${"---|".repeat(controlNames.length)}`,
+    ...p.sites.map(
+      (s) =>
+        `| ${s.label} | ${s.features} | ${s.verdict.beyondControls ? "beyond controls" : "not beyond"} | ${f(s.r2)} | ${f(s.rmse)} | ${f(s.beliefKL, 5)} | ${f(s.observedR2)} | ${controlNames.map((c) => controlCell(s.controls[c as keyof typeof s.controls])).join(" | ")} |`,
+    ),
+    "",
+    `Observability: the next ${p.observability.horizon} tokens tell apart ${p.observability.observedRank} of the ${p.nStates - 1} belief directions (singular values ${Array.from(p.observability.singularValues, (v) => v.toPrecision(3)).join(", ")}); "observed R²" is measured on those.`,
     "",
     "## Files",
     "",
-    ...r.files.filter((p) => !p.endsWith("report.md") && !p.endsWith("report.json")).map((p) => `- ${p}`),
+    ...r.files.filter((name) => !name.endsWith("report.md") && !name.endsWith("report.json")).map((name) => `- ${name}`),
     `- run/ (run.json, metrics.jsonl, checkpoints/, model/)`,
     "",
   ];
@@ -68,24 +103,8 @@ export function reportJson(r: DemoResult): Record<string, unknown> {
       modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
       optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),
     },
-    probes: {
-      sequences: r.probes.sequences,
-      trainRows: r.probes.trainRows,
-      testRows: r.probes.testRows,
-      sites: r.probes.sites.map((s) => ({
-        label: s.label,
-        hooks: s.hooks,
-        features: s.features,
-        r2: s.test.r2,
-        rmse: s.test.rmse,
-        r2PerState: Array.from(s.test.r2PerOutput),
-        trainR2: s.train.r2,
-        shuffledR2: s.shuffled?.r2,
-        shuffledRmse: s.shuffled?.rmse,
-        untrainedR2: s.untrained?.r2,
-        untrainedRmse: s.untrained?.rmse,
-      })),
-    },
+    verdict: { site: finalLayerSite(r).label, verdict: finalLayerSite(r).verdict.verdict },
+    probes: probeReportJson(r.probes),
     files: r.files,
   };
 }

@@ -22,14 +22,14 @@ import type { ActivationSite, HostTensor, StateDict } from "../model/types.js";
 import type { Hmm } from "../process/hmm.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import { sampleSequences } from "../process/sample.js";
-import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
+import { ArgumentError, checkChoice, checkInteger, checkNumber } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
 import type { Rows } from "../util/rows.js";
 import { impliedNextTokenDistributions, modelKL, nextTokenDistributions, nextTokenMap, rowKL, type NextTokenMap } from "./beliefKL.js";
-import { kgramFeatures, kgramLabel, KGRAM_ORDERS, shuffleRows, type ControlName } from "./controls.js";
+import { kgramFeatures, kgramLabel, KGRAM_ORDERS, MAX_JOINT_KGRAM_COLUMNS, shuffleRows, type ControlName, type KgramEncoding } from "./controls.js";
 import { factorLeastSquares, predictLinear, type LeastSquaresOptions } from "./leastSquares.js";
 import { observability, subspaceR2, type Observability, type ObservabilityOptions } from "./observability.js";
-import { regressionScores, type RegressionScores } from "./scores.js";
+import { regressionScores, type R2, type RegressionScores } from "./scores.js";
 import { splitBySequence, takeRows, type SequenceSplit } from "./split.js";
 import { BootstrapCache, bootstrapVerdict, sequenceScores, VERDICT_RULE, type SequenceScores, type Verdict } from "./verdict.js";
 
@@ -54,6 +54,14 @@ export interface ProbeOptions extends LeastSquaresOptions {
   readonly shuffledControl?: boolean;
   /** k of the k-gram controls. Default [1, 2, 3, 4]; [] for none. */
   readonly kgramOrders?: readonly number[];
+  /** How the k-gram controls encode the last k tokens (controls.ts). Default "per-token". */
+  readonly kgramEncoding?: KgramEncoding;
+  /**
+   * Joint k-gram lookup tables reported beside the verdict, not in it: the best any function of
+   * the last k tokens (and position) does, for reading R^2 in context. Default [4]; orders whose
+   * table would exceed MAX_JOINT_KGRAM_COLUMNS are left out (named in `referencesSkipped`).
+   */
+  readonly referenceKgramOrders?: readonly number[];
   /** Probe this untrained model (same config, initial weights) as a control. */
   readonly untrainedModel?: SequenceModel;
   /** Bootstrap resamples for the verdict. Default 1000. */
@@ -95,7 +103,7 @@ export interface SiteResult {
   readonly observedR2Undefined?: string;
   readonly test: RegressionScores;
   readonly train: RegressionScores;
-  /** shuffled, untrained (when given), "1-gram" .. "4-gram". */
+  /** shuffled, untrained (when given), "1-gram" .. "4-gram" (or "1-gram joint" ..). */
   readonly controls: Readonly<Partial<Record<ControlName, ControlResult>>>;
   readonly verdict: Verdict;
   /** The fitted probe: weights [features, S] and intercept [S], float64. */
@@ -112,8 +120,13 @@ export interface ProbeReport {
   /** The model's held-out next-token KL to optimal, nats (null without logits). */
   readonly modelKL: number | null;
   readonly observability: Observability;
-  /** The k-gram controls (they do not depend on the site). */
+  /** The k-gram controls (they do not depend on the site), and their encoding. */
   readonly kgram: Readonly<Record<string, ControlResult>>;
+  /** Joint k-gram lookup tables (ProbeOptions.referenceKgramOrders): context for R^2, not controls. */
+  readonly references: Readonly<Record<string, ControlResult>>;
+  /** Reference orders left out, and why. */
+  readonly referencesSkipped: readonly string[];
+  readonly kgramEncoding: KgramEncoding;
   readonly sites: SiteResult[];
   readonly verdictRule: string;
   /** Held-out true beliefs [testRows, S] and each site's predictions, for figures. */
@@ -146,6 +159,7 @@ const now = () => globalThis.performance.now();
 interface Scored {
   readonly result: ControlResult;
   readonly test: RegressionScores;
+  readonly observed: R2;
   readonly perSequence: SequenceScores;
 }
 
@@ -167,6 +181,7 @@ function score(ctx: Context, pred: Rows, target: Rows, optimal: Rows, features: 
   return {
     result: { r2: test.r2, ...(test.r2Undefined ? { r2Undefined: test.r2Undefined } : {}), rmse: test.rmse, beliefKL: kl.mean, observedR2: observed.r2, features },
     test,
+    observed,
     perSequence: sequenceScores(pred, target, kl.perRow, ctx.nPos),
   };
 }
@@ -219,15 +234,19 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   if (data.logits && (data.logits.data.length !== sequences * nPos * hmm.nSymbols)) {
     throw new ArgumentError({ fn, argument: "logits", received: `shape [${data.logits.shape.join(", ")}]`, expected: `[${sequences}, ${nPos}, ${hmm.nSymbols}]` });
   }
+  const checkFeatures = (argument: string, x: Rows | undefined) => {
+    if (!x || x.rows !== beliefs.rows || x.data.length !== x.rows * x.cols) {
+      throw new ArgumentError({ fn, argument, received: x ? `${x.rows} rows` : "nothing", expected: `${beliefs.rows} rows, one per belief` });
+    }
+    for (let k = 0; k < x.data.length; k++) {
+      if (!Number.isFinite(x.data[k])) {
+        throw new ArgumentError({ fn, argument: `${argument}[${Math.floor(k / x.cols)}][${k % x.cols}]`, received: String(x.data[k]), expected: "finite activations", hint: "The model produced non-finite activations (did training diverge?)." });
+      }
+    }
+  };
   for (const site of sites) {
-    const x = data.features[site.label];
-    if (!x || x.rows !== beliefs.rows) {
-      throw new ArgumentError({ fn, argument: `features["${site.label}"]`, received: x ? `${x.rows} rows` : "nothing", expected: `${beliefs.rows} rows, one per belief` });
-    }
-    const u = data.untrainedFeatures?.[site.label];
-    if (data.untrainedFeatures && (!u || u.rows !== beliefs.rows)) {
-      throw new ArgumentError({ fn, argument: `untrainedFeatures["${site.label}"]`, received: u ? `${u.rows} rows` : "nothing", expected: `${beliefs.rows} rows, one per belief` });
-    }
+    checkFeatures(`features["${site.label}"]`, data.features[site.label]);
+    if (data.untrainedFeatures) checkFeatures(`untrainedFeatures["${site.label}"]`, data.untrainedFeatures[site.label]);
   }
   const withShuffled = options.shuffledControl !== false;
   const total = kgramOrders.length + sites.length;
@@ -255,11 +274,24 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
 
   // The k-gram controls do not depend on the site: fit them once.
   const kgram: Record<string, Scored> = {};
+  const encoding = checkChoice(fn, "kgramEncoding", options.kgramEncoding ?? "per-token", ["per-token", "joint"] as const);
   for (const k of kgramOrders) {
-    const x = kgramFeatures(tokens, nPos, hmm.nSymbols, k);
+    const x = kgramFeatures(tokens, nPos, hmm.nSymbols, k, encoding);
     const fit = fitPredict(ctx, x, [yTrain]);
-    kgram[kgramLabel(k)] = score(ctx, fit.test[0], yTest, optimalTest, x.cols);
-    progress(kgramLabel(k));
+    kgram[kgramLabel(k, encoding)] = score(ctx, fit.test[0], yTest, optimalTest, x.cols);
+    progress(kgramLabel(k, encoding));
+  }
+
+  const references: Record<string, ControlResult> = {};
+  const referencesSkipped: string[] = [];
+  for (const k of options.referenceKgramOrders ?? [4]) {
+    checkInteger(fn, "referenceKgramOrders[]", k, 1, 16);
+    if ((hmm.nSymbols + 1) ** k > MAX_JOINT_KGRAM_COLUMNS) {
+      referencesSkipped.push(`${kgramLabel(k, "joint")}: ${(hmm.nSymbols + 1) ** k} contexts exceed ${MAX_JOINT_KGRAM_COLUMNS}`);
+      continue;
+    }
+    const x = kgramFeatures(tokens, nPos, hmm.nSymbols, k, "joint");
+    references[kgramLabel(k, "joint")] = score(ctx, fitPredict(ctx, x, [yTrain]).test[0], yTest, optimalTest, x.cols).result;
   }
 
   const results: SiteResult[] = [];
@@ -281,7 +313,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
       Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.perSequence])),
       { resamples, seed: deriveSeed(seed, "verdict"), cache: bootstrap },
     );
-    const observed = subspaceR2(fit.test[0], yTest, ctx.obs.observedBasis);
+    const observed = main.observed;
     results.push({
       label: site.label,
       hooks: site.hooks,
@@ -312,6 +344,9 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     modelKL: modelKLMean,
     observability: ctx.obs,
     kgram: Object.fromEntries(Object.entries(kgram).map(([name, c]) => [name, c.result])),
+    kgramEncoding: encoding,
+    references,
+    referencesSkipped,
     sites: results,
     verdictRule: results[0]?.verdict.rule ?? VERDICT_RULE,
     testBeliefs: yTest,

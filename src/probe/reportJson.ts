@@ -40,6 +40,9 @@ export function probeReportJson(report: ProbeReport) {
     nStates: report.nStates,
     modelKL: round(report.modelKL),
     verdictRule: report.verdictRule,
+    kgramEncoding: report.kgramEncoding,
+    references: Object.fromEntries(Object.entries(report.references).map(([name, c]) => [name, control(c)])),
+    referencesSkipped: [...report.referencesSkipped],
     observability: {
       horizon: obs.horizon,
       words: obs.words,

@@ -141,7 +141,7 @@ export class BeliefTree {
    * for even one child while some child has positive probability.
    */
   step(): boolean {
-    const { S, V, T, E, M, r } = this.p;
+    const { S, V, T, M, r } = this.p;
     const K = this.channels;
     const n = this.size;
     const workLeft = this.budget.maxWork - this.workSpent;

@@ -13,7 +13,8 @@
  *   emits the tuple of their symbols (the factored case):
  *   T[(x_1, x_2)][(i_1, i_2)][(j_1, j_2)] = T_1[x_1][i_1][j_1] T_2[x_2][i_2][j_2],
  *   a Kronecker product, with symbols labelled "A|0" and initial
- *   distribution pi_1 ⊗ pi_2. Entropy rate: sum_k h_k.
+ *   distribution pi_1 ⊗ pi_2. Entropy rate: sum_k h_k (entropyRate uses
+ *   Hmm.factors to bracket each component on its own).
  *
  * A composite of generalized HMMs is a generalized HMM (normalizers
  * concatenate or multiply the same way). Both set `initial`, so mixtures
@@ -201,6 +202,8 @@ export function product(components: readonly Hmm[], options: ProductOptions = {}
     accInitial = acc.initial!;
   }
   const name = options.name ?? `product(${names.join(",")})`;
+  // Remember the factors (flattened, for products of products): the entropy rate adds over them.
+  const factors = Object.freeze(components.flatMap((c) => (c.factors ? [...c.factors] : [c])));
   if (acc.generalized) {
     return Object.freeze({
       ...acc,
@@ -208,9 +211,10 @@ export function product(components: readonly Hmm[], options: ProductOptions = {}
       params: Object.freeze({}),
       symbolLabels: Object.freeze([...acc.symbolLabels]),
       stateLabels: Object.freeze([...acc.stateLabels]),
+      factors,
     });
   }
-  return fromFlat(acc.transitions, acc.nSymbols, acc.nStates, {
+  const hmm = fromFlat(acc.transitions, acc.nSymbols, acc.nStates, {
     name,
     params: {},
     symbolLabels: acc.symbolLabels,
@@ -218,4 +222,5 @@ export function product(components: readonly Hmm[], options: ProductOptions = {}
     initial: acc.initial,
     tolerance: 1e-6,
   }, fn);
+  return Object.freeze({ ...hmm, factors });
 }

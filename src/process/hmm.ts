@@ -42,6 +42,12 @@ export interface Hmm {
    * scaled so that initial · r = 1. For a stochastic HMM it is the all-ones vector.
    */
   readonly normalizer?: Float64Array;
+  /**
+   * Set by `product` (composite.ts): the independent components this process
+   * is the product of, so that quantities that add over independent
+   * components (the entropy rate) are computed per component. Not saved in JSON.
+   */
+  readonly factors?: readonly Hmm[];
 }
 
 export interface CreateHmmOptions {

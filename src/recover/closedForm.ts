@@ -37,6 +37,15 @@ export interface AffineMap {
   readonly bias: Float64Array;
 }
 
+/** The rows of z at positions 0..lastPosition of sequences of `length` tokens. */
+export function rowsUpTo(z: Rows, length: number, lastPosition: number): Rows {
+  const count = z.rows / length;
+  const keep = Math.min(length, lastPosition + 1);
+  const data = new Float64Array(count * keep * z.cols);
+  for (let n = 0; n < count; n++) data.set(z.data.subarray(n * length * z.cols, (n * length + keep) * z.cols), n * keep * z.cols);
+  return { rows: count * keep, cols: z.cols, data };
+}
+
 export function applyAffine(map: AffineMap, X: Rows): Rows {
   const { inputs: d, outputs: k } = map;
   const out = new Float64Array(X.rows * k);
@@ -128,28 +137,31 @@ export interface OperatorData {
 
 /**
  * B_x ([V, S, S], S = r + 1) with p(x | past) h' = h B_x, by least squares
- * over consecutive positions of the samples, plus the empty prefix, whose
- * coordinates are the mean of z (under stationarity E[eta_t] = pi for every t).
+ * over consecutive positions t, t + 1 <= lastPosition of the samples (the
+ * positions where the coordinates are valid: the map from activations was
+ * fitted there), plus the empty prefix, whose coordinates are the mean of z
+ * (under stationarity E[eta_t] = pi for every t).
  */
-export function fitOperators(z: Rows, data: OperatorData): Float64Array {
+export function fitOperators(z: Rows, data: OperatorData, lastPosition = data.length - 1): Float64Array {
   const r = z.cols;
   const S = r + 1;
   const V = data.nSymbols;
-  const L = data.length;
+  const L = Math.min(data.length, lastPosition + 1);
   const empty = new Float64Array(S);
-  for (let k = 0; k < z.rows; k++) for (let j = 0; j < r; j++) empty[j] += z.data[k * r + j] / z.rows;
+  for (let n = 0; n < data.count; n++) for (let t = 0; t < L; t++) for (let j = 0; j < r; j++) empty[j] += z.data[(n * data.length + t) * r + j] / (data.count * L);
   empty[r] = 1;
   const byX: { inputs: number[][]; targets: number[][] }[] = Array.from({ length: V }, () => ({ inputs: [], targets: [] }));
   const h = (row: number): number[] => [...z.data.subarray(row * r, (row + 1) * r), 1];
+  const N = data.length;
   for (let n = 0; n < data.count; n++) {
-    const x0 = data.tokens[n * L];
+    const x0 = data.tokens[n * N];
     byX[x0].inputs.push([...empty]);
-    byX[x0].targets.push(h(n * L).map((v) => v * data.firstProbs[x0]));
+    byX[x0].targets.push(h(n * N).map((v) => v * data.firstProbs[x0]));
     for (let t = 0; t + 1 < L; t++) {
-      const x = data.tokens[n * L + t + 1];
-      const q = data.nextProbs[(n * L + t) * V + x];
-      byX[x].inputs.push(h(n * L + t));
-      byX[x].targets.push(h(n * L + t + 1).map((v) => v * q));
+      const x = data.tokens[n * N + t + 1];
+      const q = data.nextProbs[(n * N + t) * V + x];
+      byX[x].inputs.push(h(n * N + t));
+      byX[x].targets.push(h(n * N + t + 1).map((v) => v * q));
     }
   }
   const B = new Float64Array(V * S * S);
@@ -173,7 +185,7 @@ export interface ClosedFormResult {
   readonly clippedMass: number;
 }
 
-/** T from the operators and the minimum-volume simplex around z. */
+/** T from the operators and the minimum-volume simplex around the points z (rows: the valid positions). */
 export function closedFormHmm(z: Rows, B: Float64Array, V: number, seed = 0): ClosedFormResult {
   const r = z.cols;
   const S = r + 1;

@@ -202,10 +202,14 @@ export interface FuturePredictions {
   readonly rows: Int32Array;
 }
 
-/** Longest future word for the prediction matrix: V^k <= 64 words and k <= nCtx / 2. */
+/**
+ * Length k of the future words in the prediction matrix: the longest with at
+ * most 27 words (2 symbols: 4, 3: 3, 4 or 5: 2) and k <= nCtx / 2. Enough
+ * columns for 8 states with few symbols, and V^(k-1) forward passes per prefix.
+ */
 export function futureWordLength(V: number, nCtx: number): number {
   let k = 1;
-  while (V ** (k + 1) <= 64 && k + 1 <= Math.max(1, Math.floor(nCtx / 2))) k++;
+  while (V ** (k + 1) <= 27 && k + 1 <= Math.max(1, Math.floor(nCtx / 2))) k++;
   return k;
 }
 

@@ -19,7 +19,7 @@ import { fitLinear } from "../probe/index.js";
 import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
 import { warn } from "../util/warn.js";
-import { applyAffine, beliefSubspace, closedFormHmm, fitOperators, type AffineMap, type OperatorData } from "./closedForm.js";
+import { applyAffine, beliefSubspace, closedFormHmm, fitOperators, rowsUpTo, type AffineMap, type OperatorData } from "./closedForm.js";
 import { activationsAt, checkSite, firstTokenDistribution, futurePredictions, futureWordLength, sampleFromModel, type FirstTokenDistribution, type ModelSamples } from "./modelData.js";
 import { refineHmm, refineObjective, stationaryAndFundamental } from "./refine.js";
 import { centredSpectrum, chooseStateCount, type StateCount } from "./stateCount.js";
@@ -196,10 +196,12 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const subspace = beliefSubspace(Fa, F, Math.max(0, rFit));
   const z = applyAffine(subspace.map, acts); // [activationSequences * L, r]
   const opData: OperatorData = withActivations;
-  const B = fitOperators(z, opData);
-  const start = closedFormHmm(z, B, V, seed);
+  // The map to z was fitted on prefixes at positions <= nCtx - k (those with k-token futures); use it there only.
+  const lastPosition = L - k;
+  const B = fitOperators(z, opData, lastPosition);
+  const start = closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed);
   const fullData: OperatorData = samples;
-  const startKl = refineObjective(start.transitions, SFit, fullData, 0, null, 0).kl;
+  const startKl = refineObjective(start.transitions, SFit, fullData, 0, null).kl;
   progress("closed-form", 1, 1);
   lap("closed-form");
   if (start.clippedMass > 0.05 * V * SFit) notes.push(`The closed-form operators needed ${start.clippedMass.toFixed(3)} of negative mass clipped: the activations' image is not a simplex the operators keep; the refinement had to do the work.`);
@@ -208,7 +210,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const refineWith = (T0: Float64Array, nStates: number) => {
     if (method === "em") {
       const bw = baumWelch(samples.tokens, L, { nStates, nSymbols: V, restarts: 1, maxIterations: options.iterations ?? 300, seed, initialHmm: fromFlat(T0, V, nStates, { tolerance: 1e-6 }) });
-      const kl = refineObjective(bw.hmm.transitions, nStates, fullData, 0, null, 0).kl;
+      const kl = refineObjective(bw.hmm.transitions, nStates, fullData, 0, null).kl;
       return { transitions: Float64Array.from(bw.hmm.transitions), history: [], kl, iterations: bw.iterations, beliefResidual: NaN };
     }
     const coords = beliefWeight > 0 && nStates === SFit ? z : undefined;
@@ -218,6 +220,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
       learningRate: options.learningRate,
       beliefWeight: coords ? beliefWeight : 0,
       coordinates: coords,
+      coordinatesLastPosition: lastPosition,
       onProgress: (i, v) => progress("refine", i, options.iterations ?? 1500),
     });
   };

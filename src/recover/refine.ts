@@ -41,6 +41,8 @@ export interface RefineOptions {
   readonly beliefWeight?: number;
   /** Belief coordinates of the activations, [count * length, r], rows matched with the samples (needed when beliefWeight > 0). */
   readonly coordinates?: Rows;
+  /** Positions 0..coordinatesLastPosition carry valid coordinates (where the map to them was fitted). Default all. */
+  readonly coordinatesLastPosition?: number;
   /** Stop when the objective improved by less than this over the last 100 iterations. Default 1e-8. */
   readonly tolerance?: number;
   readonly onProgress?: (iteration: number, objective: number) => void;
@@ -92,14 +94,27 @@ export function logitsFromTransitions(T: Float64Array, S: number, V: number, flo
   return theta;
 }
 
-/** Orthonormal basis [rows, r + 1] of the columns [1, coordinates] (modified Gram-Schmidt, twice). */
-function orthonormalBasis(c: Rows): Float64Array {
-  const n = c.rows;
+/** The belief-agreement term's data: an orthonormal basis of [1, coordinates] over the rows used. */
+export interface BeliefBasis {
+  /** [rows used, cols] */
+  readonly Q: Float64Array;
+  readonly cols: number;
+  /** [rows used] the sample row (sequence * length + position) of each. */
+  readonly rows: Int32Array;
+}
+
+/** Orthonormal basis of the columns [1, coordinates] over the rows at positions <= lastPosition (modified Gram-Schmidt, twice). */
+export function beliefBasis(c: Rows, length: number, lastPosition = length - 1): BeliefBasis {
+  const keep = Math.min(length, lastPosition + 1);
+  const count = c.rows / length;
+  const rows = new Int32Array(count * keep);
+  for (let s = 0; s < count; s++) for (let t = 0; t < keep; t++) rows[s * keep + t] = s * length + t;
+  const n = rows.length;
   const k = c.cols + 1;
   const Q = new Float64Array(n * k);
   for (let row = 0; row < n; row++) {
     Q[row * k] = 1;
-    for (let j = 0; j < c.cols; j++) Q[row * k + j + 1] = c.data[row * c.cols + j];
+    for (let j = 0; j < c.cols; j++) Q[row * k + j + 1] = c.data[rows[row] * c.cols + j];
   }
   for (let pass = 0; pass < 2; pass++) {
     for (let j = 0; j < k; j++) {
@@ -114,7 +129,7 @@ function orthonormalBasis(c: Rows): Float64Array {
       for (let row = 0; row < n; row++) Q[row * k + j] = norm > 1e-12 ? Q[row * k + j] / norm : 0;
     }
   }
-  return Q;
+  return { Q, cols: k, rows };
 }
 
 export interface ObjectiveParts {
@@ -127,7 +142,7 @@ export interface ObjectiveParts {
  * The objective and its gradient with respect to T ([V, S, S], written into
  * gradT when given). Exposed for tests (finite differences).
  */
-export function refineObjective(T: Float64Array, S: number, data: OperatorData, beliefWeight: number, basis: Float64Array | null, basisCols: number, gradT?: Float64Array): ObjectiveParts {
+export function refineObjective(T: Float64Array, S: number, data: OperatorData, beliefWeight: number, basis: BeliefBasis | null, gradT?: Float64Array): ObjectiveParts {
   const V = data.nSymbols;
   const L = data.length;
   const N = data.count;
@@ -179,25 +194,26 @@ export function refineObjective(T: Float64Array, S: number, data: OperatorData, 
     }
   }
   const kl = (ce - entropy) / nPred;
-  // Belief agreement: residual R = (I - Q Q^T) B over rows (n, t) with B = beta_{t+1}.
+  // Belief agreement: residual R = (I - Q Q^T) B over the basis rows, B = beta_{t+1} at row (n, t).
   let beliefTerm = 0;
-  let resid: Float64Array | null = null;
-  const nRows = N * L;
+  let resid: Float64Array | null = null; // [N * L, S], zero outside the basis rows
+  const nRows = basis ? basis.rows.length : 0;
   if (beliefWeight > 0 && basis) {
-    const k = basisCols;
+    const k = basis.cols;
+    const Q = basis.Q;
+    const bRow = (row: number) => (Math.floor(row / L) * (L + 1) + (row % L) + 1) * S;
     const proj = new Float64Array(k * S); // Q^T B
-    for (let n = 0; n < N; n++) for (let t = 0; t < L; t++) {
-      const row = n * L + t;
-      const bt = (n * (L + 1) + t + 1) * S;
-      for (let c = 0; c < k; c++) for (let j = 0; j < S; j++) proj[c * S + j] += basis[row * k + c] * beta[bt + j];
+    for (let m = 0; m < nRows; m++) {
+      const bt = bRow(basis.rows[m]);
+      for (let c = 0; c < k; c++) for (let j = 0; j < S; j++) proj[c * S + j] += Q[m * k + c] * beta[bt + j];
     }
-    resid = new Float64Array(nRows * S);
-    for (let n = 0; n < N; n++) for (let t = 0; t < L; t++) {
-      const row = n * L + t;
-      const bt = (n * (L + 1) + t + 1) * S;
+    resid = new Float64Array(N * L * S);
+    for (let m = 0; m < nRows; m++) {
+      const row = basis.rows[m];
+      const bt = bRow(row);
       for (let j = 0; j < S; j++) {
         let v = beta[bt + j];
-        for (let c = 0; c < k; c++) v -= basis[row * k + c] * proj[c * S + j];
+        for (let c = 0; c < k; c++) v -= Q[m * k + c] * proj[c * S + j];
         resid[row * S + j] = v;
         beliefTerm += v * v;
       }
@@ -274,8 +290,7 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
   const lr = checkNumber(fn, "learningRate", options.learningRate ?? 0.05, 0);
   const beliefWeight = checkNumber(fn, "beliefWeight", options.beliefWeight ?? 0, 0);
   const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-8, 0);
-  const basis = options.coordinates ? orthonormalBasis(options.coordinates) : null;
-  const basisCols = options.coordinates ? options.coordinates.cols + 1 : 0;
+  const basis = options.coordinates && beliefWeight > 0 ? beliefBasis(options.coordinates, data.length, options.coordinatesLastPosition) : null;
   const theta = logitsFromTransitions(T0, S, V);
   const T = transitionsFromLogits(theta, S, V);
   const gradT = new Float64Array(V * S * S);
@@ -288,7 +303,7 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
   let it = 0;
   for (; it < iterations; it++) {
     transitionsFromLogits(theta, S, V, T);
-    const parts = refineObjective(T, S, data, beliefWeight, basis, basisCols, gradT);
+    const parts = refineObjective(T, S, data, beliefWeight, basis, gradT);
     history.push(parts.total);
     options.onProgress?.(it, parts.total);
     if (parts.total < best.value) best = { value: parts.total, theta: Float64Array.from(theta) };
@@ -311,6 +326,6 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
     }
   }
   const final = transitionsFromLogits(best.theta, S, V);
-  const parts = refineObjective(final, S, data, beliefWeight, basis, basisCols);
+  const parts = refineObjective(final, S, data, beliefWeight, basis);
   return { transitions: final, history, kl: parts.kl, beliefResidual: basis ? parts.belief : NaN, iterations: it };
 }

@@ -90,7 +90,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     if (!(begin >= 0 && end <= dataLength && end - begin === count * BYTES[dtype])) {
       bad(`tensor "${name}" with offsets [${begin}, ${end}] for shape [${e.shape.join(", ")}] in ${dataLength} data bytes`);
     }
-    const copy = bytes.slice(base + begin, base + end); // aligned copy
+    // An aligned copy (Uint8Array.prototype.slice copies even for a Node Buffer, whose own slice is a view).
+    const copy = Uint8Array.prototype.slice.call(bytes, base + begin, base + end);
     tensors[name] = { dtype, shape: e.shape, data: new CTORS[dtype](copy.buffer, 0, count) };
   }
   return { tensors, metadata };

@@ -18,8 +18,14 @@ describe("beliefscope train + probe", () => {
     expect(probes.sites.map((s: { hooks: string[] }) => s.hooks)).toEqual([["blocks.0.hook_resid_post"], ["hook_embed", "blocks.0.hook_resid_post"]]);
     for (const s of probes.sites) {
       expect(s.r2).toBeGreaterThan(0.5);
-      expect(s.shuffledR2).toBeLessThan(0.01);
+      expect(s.controls.shuffled.r2).toBeLessThan(0.01);
+      expect(s.verdict).toMatch(/^(beyond controls|not beyond controls: .+)$/);
     }
+    // The fitted probes, nn.Linear layout, reproduce the reported sites.
+    const { decodeSafetensors } = await import("../../src/util/safetensors.js");
+    const weights = decodeSafetensors(new Uint8Array(await readFile(join(dir, "probes", "probes.safetensors")))).tensors;
+    expect(weights["blocks_0_hook_resid_post.weight"].shape).toEqual([3, 16]);
+    expect(weights["hook_embed_blocks_0_hook_resid_post.bias"].shape).toEqual([3]);
     expect((await readdir(join(dir, "probes"))).filter((f) => f.endsWith(".png"))).toHaveLength(2);
     const bad = await runCli(["probe", run, "--hooks", "blocks.7.hook_resid_post"]);
     expect(bad.code).toBe(1);

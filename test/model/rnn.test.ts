@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "../../src/engine/jax.js";
 import { createModel, getArchitecture } from "../../src/model/registry.js";
-import { sizeOf } from "../../src/model/types.js";
+import { sizeOf, type ParameterSpec } from "../../src/model/types.js";
 import { resetWarnings, warningCount } from "../../src/util/warn.js";
 import { checkAgainstTorch, readCases } from "./torchCase.js";
 
@@ -16,7 +16,7 @@ for (const [name, tc] of Object.entries(readCases("arch-rnn.json"))) {
 
 const count = (arch: string, preset?: string) => {
   const a = getArchitecture(arch);
-  return a.parameterSpecs(a.makeConfig({}, preset)).reduce((n: number, s: { shape: number[] }) => n + sizeOf(s.shape), 0);
+  return (a.parameterSpecs(a.makeConfig({}, preset)) as ParameterSpec[]).reduce((n, s) => n + sizeOf(s.shape), 0);
 };
 
 describe("recurrent architectures", () => {

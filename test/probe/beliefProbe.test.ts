@@ -104,9 +104,14 @@ describe("probeFeatures", () => {
     expect(table).toMatch(/clean\s+beyond controls\s+1\.0000\s+0\.00000/);
   });
 
-  it("rejects features with the wrong number of rows", () => {
+  it("rejects features with the wrong number of rows or non-finite values", () => {
     expect(() => probeFeatures({ features: { a: { rows: 5, cols: 1, data: new Float64Array(5) } }, beliefs, tokens: s.tokens, hmm, sequences, nPos }, [{ label: "a", hooks: [] }])).toThrow(
       `probeFeatures: argument 'features["a"]' received 5 rows; expected 6000 rows, one per belief.`,
+    );
+    const diverged = embedded(0, 1);
+    diverged.data[8 * 7 + 2] = NaN;
+    expect(() => probeFeatures({ features: { a: diverged }, beliefs, tokens: s.tokens, hmm, sequences, nPos }, [{ label: "a", hooks: [] }])).toThrow(
+      `probeFeatures: argument 'features["a"][7][2]' received NaN; expected finite activations. The model produced non-finite activations (did training diverge?).`,
     );
   });
 });

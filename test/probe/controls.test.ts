@@ -33,3 +33,19 @@ describe("shuffleRows", () => {
     for (let r = 0; r < 5; r++) expect(a.data[2 * r + 1]).toBe(a.data[2 * r] + 1);
   });
 });
+
+describe("kgramFeatures, joint encoding", () => {
+  it("one slot per context of the last k tokens (no-token slot V), then position", () => {
+    // Sequence 0, 2, 1 over 3 symbols, k = 2: context code = token_t * 4 + token_{t-1} (none = 3).
+    const f = kgramFeatures(Int32Array.of(0, 2, 1), 3, 3, 2, "joint");
+    expect(f.cols).toBe(16 + 3);
+    const hot = (r: number) => Array.from(f.data.subarray(r * 19, (r + 1) * 19)).flatMap((v, c) => (v === 1 ? [c] : []));
+    expect(hot(0)).toEqual([0 * 4 + 3, 16]);
+    expect(hot(1)).toEqual([2 * 4 + 0, 17]);
+    expect(hot(2)).toEqual([1 * 4 + 2, 18]);
+  });
+
+  it("refuses encodings wider than 1024 columns", () => {
+    expect(() => kgramFeatures(Int32Array.of(0, 1), 2, 3, 6, "joint")).toThrow("kgramFeatures: argument 'k' received 6 (a joint encoding of 4096 columns for 3 symbols); expected (nSymbols + 1)^k <= 1024.");
+  });
+});

@@ -83,16 +83,28 @@ describe("product", () => {
 
   it("optimal losses match numpy's brute force; the entropy rate contains h(mess3) + (2/3) ln 2", () => {
     expectAllClose(myopicEntropy(prod, truth.myopic.length).values, truth.myopic, 1e-12);
-    const r = entropyRate(prod, { maxWork: 1e8 });
     const [lo, hi] = truth.rateBounds;
+    // Bracketed factor by factor (rates add over independent components): as tight as mess3's own.
+    const r = entropyRate(prod);
+    expect(r.factors).toHaveLength(2);
+    expect(r.factors![1].method).toBe("unifilar");
+    expect(r.width).toBeLessThanOrEqual(1e-6);
     expect(r.lower).toBeLessThanOrEqual(hi);
     expect(r.upper).toBeGreaterThanOrEqual(lo);
-    expect(r.width).toBeLessThan(0.05);
+    // Loaded from JSON the factors are unknown: the joint tree still brackets it, only wider.
+    const joint = processFromJson(JSON.parse(JSON.stringify(processToJson(prod))));
+    expect(joint.factors).toBeUndefined();
+    const j = entropyRate(joint, { maxWork: 3e7 });
+    expect(j.lower).toBeLessThanOrEqual(hi);
+    expect(j.upper).toBeGreaterThanOrEqual(lo);
+    expect(j.width).toBeLessThan(0.05);
   });
 
   it("handles periodic components: z1r x z1r has 3 closed classes but a defined start", () => {
     const zz = product([makeProcess("z1r"), makeProcess("z1r")]);
-    const r = entropyRate(zz);
+    expect(entropyRate(zz).value).toBeCloseTo((2 * Math.log(2)) / 3, 12); // by factors
+    // Without the factors (as loaded from JSON), through the 3 closed classes of the joint chain.
+    const r = entropyRate(processFromJson(processToJson(zz)));
     expect(r.classes).toHaveLength(3);
     expect(r.lower).toBeCloseTo((2 * Math.log(2)) / 3, 10);
     expect(r.upper).toBeCloseTo((2 * Math.log(2)) / 3, 10);

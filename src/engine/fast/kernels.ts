@@ -18,8 +18,10 @@ export interface KernelExports {
   colSum(Y: Ptr, M: number, N: number, ldy: number, out: Ptr): void;
   layerNormForward(X: Ptr, Y: Ptr, M: number, D: number, w: Ptr, b: Ptr, stats: Ptr, eps: number): void;
   layerNormBackward(X: Ptr, dY: Ptr, dX: Ptr, M: number, D: number, w: Ptr, stats: Ptr, dw: Ptr, db: Ptr): void;
-  attentionForward(QKV: Ptr, Z: Ptr, nSeq: number, T: number, H: number, E: number, scale: number, row: Ptr): void;
-  attentionBackward(QKV: Ptr, dZ: Ptr, dQKV: Ptr, nSeq: number, T: number, H: number, E: number, scale: number, row: Ptr): void;
+  attentionForward(QKV: Ptr, Z: Ptr, nSeq: number, T: number, H: number, E: number, scale: number, scratch: Ptr): void;
+  attentionBackward(QKV: Ptr, dZ: Ptr, dQKV: Ptr, nSeq: number, T: number, H: number, E: number, scale: number, scratch: Ptr): void;
+  /** Floats of scratch the attention kernels need. */
+  attentionScratch(T: number, E: number): number;
   activationForward(kind: number, X: Ptr, Y: Ptr, G: Ptr, n: number): void;
   activationBackward(G: Ptr, dY: Ptr, dX: Ptr, n: number): void;
   embedForward(tokens: Ptr, nSeq: number, T: number, tokStride: number, WE: Ptr, Wpos: Ptr, D: number, X: Ptr): void;

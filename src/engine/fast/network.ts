@@ -15,15 +15,15 @@ import { paramLayout, type ParamLayout } from "./layout.js";
 const LN_EPS = 1e-5;
 const ACTIVATION_KIND = { gelu: 0, "gelu-tanh": 1, relu: 2, silu: 3 } as const;
 
+/** Byte offsets of one block's saved activations (M = sequences * positions). */
 interface LayerBuffers {
-  /** Input of the block (resid_pre) [M, d_model]; the last entry is the final residual. */
-  x1: number; // LayerNorm-1 output [M, d_model] (= resid when no LayerNorm)
+  x1: number; // LayerNorm-1 output [M, d_model] (= resid_pre when no LayerNorm)
   stats1: number; // [M, 2] mean, scale
   qkv: number; // [M, 3 * n_heads * d_head]
   z: number; // [M, n_heads * d_head]
   mid: number; // resid_mid [M, d_model]
-  x2: number;
-  stats2: number;
+  x2: number; // LayerNorm-2 output [M, d_model] (0 without LayerNorm: the MLP reads resid_mid)
+  stats2: number; // [M, 2]
   /** hook_pre [M, d_mlp], overwritten in place by the activation's derivative at it. */
   pre: number;
   post: number; // [M, d_mlp]
@@ -76,6 +76,7 @@ export class FastNetwork {
   readonly memoryBytes: number;
 
   private readonly k: KernelExports;
+  /** resid[l]: blocks.l.hook_resid_pre [M, d_model]; resid[nLayers]: the final residual. */
   private readonly resid: number[];
   private readonly layers: LayerBuffers[];
   private readonly xf: number;
@@ -88,7 +89,7 @@ export class FastNetwork {
   private readonly dZ: number;
   private readonly dQKV: number;
   private readonly weightT: number;
-  private readonly row: number;
+  private readonly attnScratch: number;
   private f32: Float32Array;
 
   private constructor(k: KernelExports, o: NetworkOptions) {
@@ -138,7 +139,7 @@ export class FastNetwork {
     this.dZ = backward(M * HE);
     this.dQKV = backward(M * 3 * HE);
     this.weightT = backward(Math.max(3 * HE * D, c.attnOnly ? 0 : F * D, c.dVocab * D));
-    this.row = arena.alloc(2 * (o.nPos + 4));
+    this.attnScratch = arena.alloc(k.attentionScratch(o.nPos, c.dHead));
     arena.commit(k.memory);
     this.memoryBytes = k.memory.buffer.byteLength;
     this.f32 = new Float32Array(k.memory.buffer);
@@ -203,7 +204,7 @@ export class FastNetwork {
       const b = L.blocks[l], a = this.layers[l];
       if (c.layerNorm) k.layerNormForward(this.resid[l], a.x1, M, D, p(b.ln1w), p(b.ln1b), a.stats1, LN_EPS);
       k.matmul(a.x1, D, 1, p(b.Wqkv), 3 * HE, a.qkv, 3 * HE, M, 3 * HE, D, p(b.bqkv), 0, 0); // [batch, pos, 3, head_index, d_head]
-      k.attentionForward(a.qkv, a.z, nSeq, T, H, E, scale, this.row); // z [batch, pos, head_index, d_head]
+      k.attentionForward(a.qkv, a.z, nSeq, T, H, E, scale, this.attnScratch); // z [batch, pos, head_index, d_head]
       const mid = c.attnOnly ? this.resid[l + 1] : a.mid;
       k.matmul(a.z, HE, 1, p(b.WO), D, mid, D, M, D, HE, p(b.bO), this.resid[l], D); // resid + attn_out [batch, pos, d_model]
       if (c.attnOnly) continue;
@@ -277,7 +278,7 @@ export class FastNetwork {
       k.matmul(a.z, 1, HE, dR, D, g(b.WO), D, HE, D, M, 0, 0, 0); // z^T dResid [head_index * d_head, d_model]
       k.transpose(p(b.WO), HE, D, D, Wt, HE); // [d_model, head_index * d_head]
       k.matmul(dR, D, 1, Wt, HE, this.dZ, HE, M, HE, D, 0, 0, 0); // dz [batch, pos, head_index, d_head]
-      k.attentionBackward(a.qkv, this.dZ, this.dQKV, nSeq, T, H, E, scale, this.row);
+      k.attentionBackward(a.qkv, this.dZ, this.dQKV, nSeq, T, H, E, scale, this.attnScratch);
       k.colSum(this.dQKV, M, 3 * HE, 3 * HE, g(b.bqkv));
       k.matmul(a.x1, 1, D, this.dQKV, 3 * HE, g(b.Wqkv), 3 * HE, D, 3 * HE, M, 0, 0, 0); // [d_model, 3 * head_index * d_head]
       k.transpose(p(b.Wqkv), D, 3 * HE, 3 * HE, Wt, D); // [3 * head_index * d_head, d_model]

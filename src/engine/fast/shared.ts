@@ -191,14 +191,19 @@ export async function awaitAllPublishedAsync(v: SharedViews, gen: number, aborte
  * network's gradient, and (for a step) apply the update. Returns the mean loss.
  * `scratch` is a network buffer of at least paramFloats floats.
  */
-export function reduceAndUpdate(v: SharedViews, net: FastNetwork, gen: number, command: CommandCode, optimizer: OptimizerConfig, scratch: number): number {
+export function reduceAndUpdate(v: SharedViews, net: FastNetwork, rank: number, gen: number, command: CommandCode, optimizer: OptimizerConfig, scratch: number): number {
   const { ranks, batch, nPos, paramFloats } = v.layout;
-  const grads = net.gradsView();
-  grads.set(v.slot(gen & 1, 0));
   const tmp = net.view(scratch, paramFloats);
-  for (let r = 1; r < ranks; r++) {
-    tmp.set(v.slot(gen & 1, r));
+  if (ranks === 2) {
+    // Float addition commutes, so own + other is the same sum on both ranks; saves a copy.
+    tmp.set(v.slot(gen & 1, 1 - rank));
     net.kernels.addInto(net.grads, scratch, paramFloats);
+  } else {
+    net.gradsView().set(v.slot(gen & 1, 0));
+    for (let r = 1; r < ranks; r++) {
+      tmp.set(v.slot(gen & 1, r));
+      net.kernels.addInto(net.grads, scratch, paramFloats);
+    }
   }
   let nll = 0;
   const losses = v.losses(gen & 1);

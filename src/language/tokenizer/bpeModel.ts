@@ -9,13 +9,9 @@
  * and a binary heap of candidate merges), so a megabyte without spaces is fine.
  */
 
-/** Pair key for ids below 2^22 (4M tokens): left * 2^22 + right, exact in a float64. */
+/** Largest vocabulary: pair keys left * 2^22 + right stay exact in a float64. */
 const PAIR_SHIFT = 4_194_304;
 export const MAX_BPE_VOCAB = PAIR_SHIFT;
-
-export function pairKey(left: number, right: number): number {
-  return left * PAIR_SHIFT + right;
-}
 
 /** A heap score that orders by rank, then position: rank * 2^31 + position. */
 const POSITION_SHIFT = 2_147_483_648;
@@ -34,12 +30,18 @@ export class BpeMerges {
   #next = new Int32Array(64);
   #heap = new Float64Array(64);
 
+  /** Key base: ids below 46,341 give keys below 2^31, which V8 keeps unboxed (much faster Map lookups). */
+  readonly #base: number;
+
   /** Merges in rank order: left[k] + right[k] -> result[k] (token ids). */
   constructor(left: ArrayLike<number>, right: ArrayLike<number>, result: ArrayLike<number>) {
     this.nMerges = left.length;
     this.#result = Int32Array.from(result);
+    let maxId = 0;
+    for (let k = 0; k < left.length; k++) maxId = Math.max(maxId, left[k], right[k]);
+    this.#base = maxId < 46_340 ? 46_340 : PAIR_SHIFT;
     for (let k = 0; k < left.length; k++) {
-      const key = pairKey(left[k], right[k]);
+      const key = left[k] * this.#base + right[k];
       // A duplicate merge can never fire after the first: keep the lowest rank.
       if (!this.#rank.has(key)) this.#rank.set(key, k);
     }
@@ -47,7 +49,8 @@ export class BpeMerges {
 
   /** Rank of merging left+right, or -1. */
   rankOf(left: number, right: number): number {
-    return this.#rank.get(pairKey(left, right)) ?? -1;
+    if (left >= this.#base || right >= this.#base) return -1;
+    return this.#rank.get(left * this.#base + right) ?? -1;
   }
 
   #grow(n: number): void {
@@ -117,10 +120,14 @@ export class BpeMerges {
       heap[i] = last;
       return top;
     };
+    const base = this.#base;
+    const ranks = this.#rank;
     const consider = (i: number) => {
       const j = next[i];
       if (j < 0) return;
-      const rank = this.#rank.get(pairKey(sym[i], sym[j]));
+      // Ids at or above the base (added tokens beyond the merges' range) are in no merge.
+      if (sym[i] >= base || sym[j] >= base) return;
+      const rank = ranks.get(sym[i] * base + sym[j]);
       if (rank !== undefined) push(rank * POSITION_SHIFT + i);
     };
     for (let i = 0; i < n - 1; i++) consider(i);
@@ -131,7 +138,7 @@ export class BpeMerges {
       // Stale entries: the left symbol was merged away (len 0), or the pair at i changed.
       if (len[i] === 0) continue;
       const j = next[i];
-      if (j < 0 || this.#rank.get(pairKey(sym[i], sym[j])) !== rank) continue;
+      if (j < 0 || sym[i] >= base || sym[j] >= base || ranks.get(sym[i] * base + sym[j]) !== rank) continue;
       sym[i] = this.#result[rank];
       len[i] += len[j];
       len[j] = 0;

@@ -76,8 +76,10 @@ export function runRecurrentLayers(cell: RecurrentCell, c: RecurrentConfig, para
   let x = input; // [batch, pos, d_input]
   for (let l = 0; l < c.nLayers; l++) {
     const r = `rnn.${l}`;
-    // All positions' input projections at once.
-    const xProj = np.matmul(x, params[`${r}.W_ih`].transpose()).add(params[`${r}.b_ih`]); // [batch, pos, gates * d_hidden]
+    // All positions' input projections at once, then one array per position. np.unstack is one
+    // split primitive whose gradient is a concatenation; slicing each position out instead would
+    // make the backward pass pad every step's gradient to the whole sequence (quadratic in pos).
+    const xProj = np.unstack(np.matmul(x, params[`${r}.W_ih`].transpose()).add(params[`${r}.b_ih`]), 1); // pos x [batch, gates * d_hidden]
     const whhT = params[`${r}.W_hh`].transpose(); // [d_hidden, gates * d_hidden]
     const bhh = params[`${r}.b_hh`]; // [gates * d_hidden]
     let state: CellState = { h: np.zeros([nBatch, H]), c: cell.hasCell ? np.zeros([nBatch, H]) : undefined }; // [batch, d_hidden]
@@ -85,14 +87,13 @@ export function runRecurrentLayers(cell: RecurrentCell, c: RecurrentConfig, para
     const cs: np.Array[] = [];
     for (let t = 0; t < nPos; t++) {
       const hProj = np.matmul(state.h.ref, whhT.ref).add(bhh.ref); // [batch, gates * d_hidden]
-      const next = cell.step(xProj.ref.slice([], t, []), hProj, state, gate);
+      const next = cell.step(xProj[t], hProj, state, gate);
       hs.push(next.h.ref);
       if (next.c) cs.push(next.c.ref);
       state = next;
     }
     state.h.dispose();
     state.c?.dispose();
-    xProj.dispose();
     whhT.dispose();
     bhh.dispose();
     let hidden = np.stack(hs, 1); // [batch, pos, d_hidden]

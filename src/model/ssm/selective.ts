@@ -25,9 +25,9 @@
  * and each layer's resid_post.
  *
  * Unrolling: the decay varies with the token, so there is no fixed kernel; the recurrence is a
- * JavaScript loop over positions (jax-js has no scan) of elementwise ops only (decays and inputs
- * for all positions are computed before it). The traced program grows linearly with n_ctx;
- * contexts above 64 warn (see ../rnn/recurrent.ts for measured costs).
+ * JavaScript loop over positions (jax-js has no scan) of elementwise ops on [batch, d_inner,
+ * d_state] (the projections of all positions are computed before it). The traced program grows
+ * linearly with n_ctx; contexts above 64 warn. Measured costs: see ../rnn/recurrent.ts.
  */
 import { nn, numpy as np } from "@jax-js/jax";
 import { checkInteger } from "../../util/errors.js";
@@ -124,19 +124,27 @@ export function selectiveSsmForward(c: SelectiveSsmConfig, params: Params, token
     const C = proj.slice([], [], [R + N, R + 2 * N]); // [batch, pos, d_state]
     const delta = at(`${s}.hook_delta`, nn.softplus(np.matmul(dt, params[`${s}.W_dt`]).add(params[`${s}.b_dt`]))); // [batch, pos, d_inner]
     const A = np.exp(params[`${s}.A_log`]).neg(); // [d_inner, d_state]
-    const decay = np.exp(delta.ref.reshape([nBatch, nPos, I, 1]).mul(A)); // [batch, pos, d_inner, d_state]
-    const input = delta.mul(u.ref).reshape([nBatch, nPos, I, 1]).mul(B.reshape([nBatch, nPos, 1, N])); // [batch, pos, d_inner, d_state]
+    // One array per position (np.unstack's gradient is a concatenation; slicing positions out of
+    // whole-sequence arrays would pad every step's gradient to the whole sequence).
+    const deltas = np.unstack(delta.ref, 1); // pos x [batch, d_inner]
+    const gatedInputs = np.unstack(delta.mul(u.ref), 1); // pos x [batch, d_inner]
+    const Bs = np.unstack(B, 1); // pos x [batch, d_state]
     // The recurrence, unrolled: elementwise only.
     const states: np.Array[] = [];
-    let h = input.ref.slice([], 0); // [batch, d_inner, d_state] (h_0 = 0)
-    states.push(h.ref);
-    for (let t = 1; t < nPos; t++) {
-      h = decay.ref.slice([], t).mul(h).add(input.ref.slice([], t)); // [batch, d_inner, d_state]
+    let h: np.Array | null = null; // [batch, d_inner, d_state]; h_0 = 0
+    for (let t = 0; t < nPos; t++) {
+      const input = gatedInputs[t].reshape([nBatch, I, 1]).mul(Bs[t].reshape([nBatch, 1, N])); // [batch, d_inner, d_state]
+      if (h === null) {
+        deltas[t].dispose();
+        h = input;
+      } else {
+        const decay = np.exp(deltas[t].reshape([nBatch, I, 1]).mul(A.ref)); // [batch, d_inner, d_state]
+        h = decay.mul(h).add(input);
+      }
       states.push(h.ref);
     }
-    h.dispose();
-    decay.dispose();
-    input.dispose();
+    h!.dispose();
+    A.dispose();
     let hidden = np.stack(states, 1); // [batch, pos, d_inner, d_state]
     if (hook) hidden = hook(`${s}.hook_hidden`, hidden.reshape([nBatch, nPos, I * N])).reshape([nBatch, nPos, I, N]);
     const y = hidden.mul(C.reshape([nBatch, nPos, 1, N])).sum(-1).add(u.mul(params[`${s}.D`])); // [batch, pos, d_inner]

@@ -113,9 +113,16 @@ export async function createParallelFastTrainer(o: FastTrainerOptions): Promise<
       const gen = nextGeneration(v);
       if (scalars) writeScalars(v, gen, scalars);
       startStep(v, command);
-      computeAndPublish(v, rank0, 0, gen);
+      try {
+        computeAndPublish(v, rank0, 0, gen);
+      } catch (err) {
+        // Release the workers waiting at the barrier; the trainer is unusable from here.
+        failure ??= err as Error;
+        markFailed(v, 0);
+        throw err;
+      }
       await awaitAllPublishedAsync(v, gen, () => failure);
-      return reduceAndUpdate(v, rank0, gen, command, optimizer, rank0.scratch);
+      return reduceAndUpdate(v, rank0, 0, gen, command, optimizer, rank0.scratch);
     } finally {
       busy = false;
       for (const w of workers) w.unref();

@@ -41,7 +41,7 @@ async function main(init: WorkerInit): Promise<void> {
     try {
       computeAndPublish(v, net, rank, gen);
       awaitAllPublished(v, gen);
-      reduceAndUpdate(v, net, gen, command, optimizer, net.scratch);
+      reduceAndUpdate(v, net, rank, gen, command, optimizer, net.scratch);
     } catch (err) {
       markFailed(v, rank);
       throw err;

@@ -62,7 +62,7 @@ export interface RecoveryEvaluation {
   readonly notes: string[];
 }
 
-export interface EvaluateOptions {
+export interface EvaluateRecoveryOptions {
   /** Longest words for TV. Default 6. */
   readonly maxLength?: number;
   /** Held-out true sequences. Default 2000. */
@@ -157,7 +157,7 @@ export function matchStates(truth: Hmm, candidate: Hmm, tokens: Int32Array, leng
 }
 
 /** Score a recovery (and the model, and the baselines) against a known process. */
-export async function evaluateRecovery(model: SequenceModel, recovered: RecoveredHmm, truth: Hmm, options: EvaluateOptions = {}): Promise<RecoveryEvaluation> {
+export async function evaluateRecovery(model: SequenceModel, recovered: RecoveredHmm, truth: Hmm, options: EvaluateRecoveryOptions = {}): Promise<RecoveryEvaluation> {
   const fn = "evaluateRecovery";
   const V = truth.nSymbols;
   const maxLength = checkInteger(fn, "maxLength", options.maxLength ?? 6, 1, 12);

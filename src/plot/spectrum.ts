@@ -1,0 +1,71 @@
+/**
+ * Singular-value spectra on a log scale, one series per matrix, with the
+ * chosen cut marked: the figure behind the recovery's state count.
+ */
+import { escapeXml, FONT, round1 } from "./svg.js";
+
+export interface SpectrumSeries {
+  readonly label: string;
+  /** Values, largest first (each series is scaled by its own largest). */
+  readonly values: ArrayLike<number>;
+  readonly colour?: string;
+}
+
+export interface SpectrumOptions {
+  readonly title?: string;
+  /** Draw a vertical line after this index (1-based): the last direction kept. */
+  readonly cutAfter?: number;
+  readonly cutLabel?: string;
+  /** Values shown per series. Default 16. */
+  readonly maxValues?: number;
+}
+
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+
+export function spectrumSvg(series: readonly SpectrumSeries[], options: SpectrumOptions = {}): string {
+  const width = 640;
+  const height = 380;
+  const m = { left: 64, right: 20, top: 40, bottom: 70 };
+  const w = width - m.left - m.right;
+  const h = height - m.top - m.bottom;
+  const n = Math.max(2, Math.min(options.maxValues ?? 16, Math.max(...series.map((s) => s.values.length))));
+  // log10 of values relative to each series' largest; floor at 1e-6.
+  const rel = series.map((s) => {
+    const top = s.values[0] > 0 ? s.values[0] : 1;
+    return Array.from({ length: Math.min(n, s.values.length) }, (_, k) => Math.log10(Math.max(1e-6, s.values[k] / top)));
+  });
+  const lo = Math.min(-3, Math.floor(Math.min(...rel.flat())));
+  const sx = (k: number) => round1(m.left + ((k + 0.5) / n) * w);
+  const sy = (v: number) => round1(m.top + (-v / -lo) * h);
+  const parts: string[] = [];
+  for (let e = 0; e >= lo; e--) {
+    parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${sy(e)}" y2="${sy(e)}" stroke="#eeeeee"/>`);
+    parts.push(`<text x="${m.left - 6}" y="${sy(e) + 4}" text-anchor="end" font-size="11" font-family="${FONT}">1e${e}</text>`);
+  }
+  for (let k = 0; k < n; k++) parts.push(`<text x="${sx(k)}" y="${m.top + h + 16}" text-anchor="middle" font-size="11" font-family="${FONT}">${k + 1}</text>`);
+  if (options.cutAfter !== undefined && options.cutAfter > 0 && options.cutAfter < n) {
+    const x = round1((sx(options.cutAfter - 1) + sx(options.cutAfter)) / 2);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${m.top}" y2="${m.top + h}" stroke="#444444" stroke-dasharray="5,4"/>`);
+    if (options.cutLabel) parts.push(`<text x="${x + 6}" y="${m.top + 14}" font-size="11" font-family="${FONT}">${escapeXml(options.cutLabel)}</text>`);
+  }
+  series.forEach((s, idx) => {
+    const colour = s.colour ?? PALETTE[idx % PALETTE.length];
+    const pts = rel[idx].map((v, k) => [sx(k), sy(v)] as const);
+    parts.push(`<path d="${pts.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
+    for (const [x, y] of pts) parts.push(`<circle cx="${x}" cy="${y}" r="3" fill="${colour}"/>`);
+    const ly = height - 30 + 14 * Math.floor(idx / 2) - 8;
+    const lx = m.left + (idx % 2) * (w / 2);
+    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 24}" y="${ly + 4}" font-size="11" font-family="${FONT}">${escapeXml(s.label)}</text>`);
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Singular values (relative to the largest)")}</text>`,
+    `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
+    ...parts,
+    `<text x="${m.left + w / 2}" y="${m.top + h + 32}" text-anchor="middle" font-size="12" font-family="${FONT}">index</text>`,
+    `</svg>`,
+    "",
+  ].join("\n");
+}

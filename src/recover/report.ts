@@ -1,0 +1,101 @@
+/** The recovery's report as Markdown and as JSON-ready data (pure: the command line writes the files). */
+import { processToJson, stationaryDistribution, toNested } from "../process/index.js";
+import type { RecoveryEvaluation } from "./evaluation/evaluate.js";
+import type { RecoveredHmm } from "./recoverHmm.js";
+
+export interface ReportContext {
+  /** Where the model came from, e.g. the run folder. */
+  readonly source: string;
+  readonly modelSummary: string;
+  readonly site: readonly string[];
+  readonly seed: number;
+  /** Files written next to the report, for the "Files" section. */
+  readonly files?: readonly string[];
+}
+
+const f = (v: number, d = 4): string => (Number.isFinite(v) ? v.toFixed(d) : "–");
+const e = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : "–");
+
+export function recoveryReportJson(rec: RecoveredHmm, evaluation: RecoveryEvaluation | null, context: ReportContext): Record<string, unknown> {
+  return {
+    format: "beliefscope/recovery-report",
+    version: 1,
+    source: context.source,
+    model: context.modelSummary,
+    site: context.site,
+    seed: context.seed,
+    recovered: processToJson(rec.hmm),
+    stationary: Array.from(stationaryDistribution(rec.hmm)),
+    states: rec.hmm.nStates,
+    stateCount: { rule: rec.stateCount.rule, chosen: rec.stateCount.states, gapIndex: rec.stateCount.gapIndex, predictionSpectrum: Array.from(rec.stateCount.spectrum), activationSpectrum: Array.from(rec.activationSpectrum), fittedSpectrum: Array.from(rec.fittedSpectrum), futureWordLength: rec.futureLength, futureR2: rec.futureR2 },
+    firstToken: { probs: Array.from(rec.firstToken.probs), residual: rec.firstToken.residual, afterOneToken: Array.from(rec.firstToken.afterOneToken) },
+    data: { sequences: rec.samples.count, tokens: rec.samples.count * rec.samples.length, activationSequences: rec.activationSequences },
+    closedForm: { kl: rec.closedForm.kl, clippedMass: rec.closedForm.clippedMass, transitions: nested(rec.closedForm.transitions, rec.hmm.nSymbols) },
+    refinement: { method: rec.refinement.method, kl: rec.refinement.kl, iterations: rec.refinement.iterations, beliefResidual: rec.refinement.beliefResidual },
+    map: { site: rec.map.site, r2: rec.map.r2, rmse: rec.map.rmse },
+    pruned: rec.pruned,
+    notes: rec.notes,
+    seconds: rec.seconds,
+    evaluation,
+  };
+}
+
+function nested(T: Float64Array, V: number): number[][][] {
+  const S = Math.round(Math.sqrt(T.length / V));
+  return Array.from({ length: V }, (_, x) => Array.from({ length: S }, (_, i) => Array.from(T.subarray((x * S + i) * S, (x * S + i + 1) * S))));
+}
+
+export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEvaluation | null, context: ReportContext): string {
+  const V = rec.hmm.nSymbols;
+  const S = rec.hmm.nStates;
+  const pi = stationaryDistribution(rec.hmm);
+  const lines: string[] = [];
+  lines.push(`# Recovered HMM`, "");
+  lines.push(`From ${context.modelSummary} in \`${context.source}\`, activations at ${context.site.length > 1 ? `${context.site.length} hooks concatenated (${context.site[0]} … ${context.site.at(-1)})` : `\`${context.site[0]}\``}, seed ${context.seed}. The fit used only the model: ${rec.samples.count} sequences (${rec.samples.count * rec.samples.length} tokens) sampled from it, its next-token distributions along them, its next-${rec.futureLength}-token predictions after ${rec.stateCount.spectrum.length ? "sampled" : ""} prefixes, and activations of ${rec.activationSequences} sequences.`, "");
+  lines.push(`**${S} state${S === 1 ? "" : "s"}**, ${V} symbols. Stationary distribution: [${Array.from(pi, (v) => f(v, 3)).join(", ")}]. KL(model ‖ recovered) per prediction along the model's samples: ${e(rec.refinement.kl)} nats (closed-form start: ${e(rec.closedForm.kl)}).`, "");
+  lines.push(`## Number of states`, "");
+  const sp = rec.stateCount.spectrum;
+  lines.push(`Singular values of the centred matrix of the model's predictions of the next ${rec.futureLength} tokens (RMS per prefix, probability units): ${Array.from(sp.slice(0, 10), e).join(", ")}.`, "");
+  lines.push(`Rule: ${rec.stateCount.rule}. Chosen: ${rec.stateCount.states}${rec.hmm.nStates !== rec.stateCount.states ? `; fitted: ${rec.hmm.nStates}` : ""}. The activations carry the future linearly with R² ${f(rec.futureR2)} (reduced-rank regression); their own centred spectrum (${Array.from(rec.activationSpectrum.slice(0, 6), e).join(", ")}, …) also holds position and token directions, so it is plotted but not used for the count.`, "");
+  lines.push(`## Recovered transition matrices T[x][i][j]`, "");
+  const nestedT = toNested(rec.hmm);
+  for (let x = 0; x < V; x++) {
+    lines.push(`Symbol ${rec.hmm.symbolLabels[x]}:`, "", "| from \\ to | " + Array.from({ length: S }, (_, j) => String(j)).join(" | ") + " |", "|---|" + "---|".repeat(S));
+    for (let i = 0; i < S; i++) lines.push(`| ${i} | ${nestedT[x][i].map((v) => f(v, 3)).join(" | ")} |`);
+    lines.push("");
+  }
+  lines.push(`## Map from the residual stream to beliefs`, "");
+  lines.push(`Least squares from the activations (${rec.map.weights.length / S} features) to the recovered beliefs: R² ${f(rec.map.r2)} and RMSE ${f(rec.map.rmse)} on sequences held out from the map's fit. Weights in \`probe.safetensors\`.`, "");
+  if (evaluation) {
+    lines.push(`## Against the true process (${evaluation.truthName}; never used in the fit)`, "");
+    lines.push(`True states ${evaluation.trueStates} (Hankel rank ${evaluation.trueRank}), found ${S}. Held-out: ${evaluation.heldOutSequences} true sequences of ${evaluation.heldOutLength} tokens; optimum ${f(evaluation.optimumLoss, 5)} nats per token. Baselines fitted on ${evaluation.baselineTokens} true tokens${evaluation.baselineTokens ? "" : " (skipped)"}.`, "");
+    const L = evaluation.maxLength;
+    lines.push(`| | states | ${Array.from({ length: L }, (_, k) => `TV${k + 1}`).join(" | ")} | loss (nats) | vs optimum | next-token KL | T error (max) | belief RMSE |`);
+    lines.push(`|---|---|${"---|".repeat(L)}---|---|---|---|---|`);
+    for (const c of evaluation.candidates) {
+      const tv = Array.from({ length: L }, (_, k) => (c.tv[k] === undefined ? "–" : f(c.tv[k])));
+      lines.push(`| ${c.name} | ${Number.isFinite(c.states) ? c.states : "–"} | ${tv.join(" | ")} | ${f(c.loss, 5)} | ${(100 * c.relativeLoss).toFixed(2)}% | ${e(c.kl)} | ${c.transitionError ? f(c.transitionError.maxAbs, 3) : "–"} | ${c.beliefRmse !== undefined ? f(c.beliefRmse, 3) : "–"} |`);
+    }
+    lines.push("");
+    const rec0 = evaluation.candidates.find((c) => c.name === "recovered");
+    const model = evaluation.candidates.find((c) => c.name === "model");
+    if (rec0 && model && model.tv.length) {
+      const Lm = model.tv.length;
+      lines.push(`Recovered TV at length ${Lm}: ${f(rec0.tv[Lm - 1])}, the model's own: ${f(model.tv[Lm - 1])} (bar: at most 1.5 × ${f(model.tv[Lm - 1])} + 0.01 = ${f(1.5 * model.tv[Lm - 1] + 0.01)}).`, "");
+    }
+    lines.push(`A T error after matching is only meaningful when the presentation is identifiable: equivalent HMMs (same word distribution) can differ in T, and the recovered one is the presentation the activations and the fit settled on.`, "");
+    for (const n of evaluation.notes) lines.push(`- ${n}`);
+    if (evaluation.notes.length) lines.push("");
+    for (const c of evaluation.candidates) if (c.note) lines.push(`- ${c.name}: ${c.note}${c.seconds !== undefined ? ` (${c.seconds.toFixed(1)} s)` : ""}${c.clippedPredictions ? `; ${c.clippedPredictions} predictions clipped to 1e-6` : ""}.`);
+    lines.push("");
+  }
+  lines.push(`## Notes`, "");
+  for (const n of rec.notes) lines.push(`- ${n}`);
+  lines.push(`- Time: ${Object.entries(rec.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ")}.`, "");
+  if (context.files?.length) {
+    lines.push(`## Files`, "");
+    for (const file of context.files) lines.push(`- \`${file}\``);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
