@@ -7,8 +7,8 @@ import { isUnifilar, type Hmm } from "../process/hmm.js";
 import { mixedStatePresentation, type MixedStatePresentation } from "../process/msp.js";
 import { sampleSequences } from "../process/sample.js";
 import { filterBeliefs } from "../process/beliefs.js";
-import { saveProcess } from "../node/processFiles.js";
-import { resolveProcess } from "../node/processFiles.js";
+import { commonRounding, outwardBracket } from "../process/bracketText.js";
+import { resolveProcess, saveProcess } from "../node/processFiles.js";
 import { isStationary, stationaryDistribution } from "../process/stationary.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { floatOption, intOption } from "./options.js";
@@ -27,29 +27,10 @@ const fmt = (a: ArrayLike<number>, d = 4, max = 32) => {
   return `[${shown.slice(0, max).join(", ")}${shown.length > max ? `, ... (${shown.length} in all)` : ""}]`;
 };
 
-/** Digits of the printed bracket: ends rounded outward so the printed bracket still contains h_mu. */
-const BRACKET_DECIMALS = 10;
-
-function outward(lo: number, hi: number): [string, string] {
-  const s = 10 ** BRACKET_DECIMALS;
-  return [(Math.floor(lo * s) / s).toFixed(BRACKET_DECIMALS), (Math.ceil(hi * s) / s).toFixed(BRACKET_DECIMALS)];
-}
-
-/**
- * The point estimate to print: the value every number in [lo, hi] rounds to,
- * with as many decimals (up to 8) as allows; none when the bracket is wider
- * than the printed precision (no common rounding at 2 decimals).
- */
-export function commonRounding(lo: number, hi: number): string | undefined {
-  for (let d = 8; d >= 2; d--) {
-    if (lo.toFixed(d) === hi.toFixed(d)) return lo.toFixed(d);
-  }
-  return undefined;
-}
 
 /** "entropy rate in [lo, hi] nats/symbol (...)" and, when the bracket is narrow enough, "= point". */
 export function rateLine(rate: EntropyRateResult): string {
-  const [lo, hi] = outward(rate.lower, rate.upper);
+  const [lo, hi] = outwardBracket(rate.lower, rate.upper);
   const point = commonRounding(rate.lower, rate.upper);
   let how: string;
   if (rate.method === "unifilar") how = "closed form: unifilar, sum_i pi_i H[X | S = i]";

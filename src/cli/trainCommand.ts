@@ -87,24 +87,12 @@ export function trainCommand(): Command {
     };
     // Only what the user typed: a resumed run takes everything else from its run.json.
     const optimizer: Record<string, unknown> = {};
-    const opt = (flag: keyof TrainFlags, key: string, value: unknown) => {
-      if (!o.resume || typed(flag)) optimizer[key] = value;
-    };
-    opt("optimizer", "kind", o.optimizer);
-    opt("lr", "learningRate", o.lr);
-    opt("weightDecay", "weightDecay", o.weightDecay);
-    opt("momentum", "momentum", o.momentum);
-    opt("gradClip", "gradClip", o.gradClip);
-    opt("schedule", "schedule", o.schedule);
-    opt("warmup", "warmupSteps", o.warmup);
     const training: Record<string, unknown> = {};
-    const set = (flag: keyof TrainFlags, key: string, value: unknown) => {
-      if (!o.resume || typed(flag)) training[key] = value;
+    const take = (target: Record<string, unknown>, pairs: [keyof TrainFlags, string][]) => {
+      for (const [flag, key] of pairs) if (!o.resume || typed(flag)) target[key] = o[flag];
     };
-    set("steps", "steps", o.steps);
-    set("batchSize", "batchSize", o.batchSize);
-    set("seed", "seed", o.seed);
-    set("checkpointEvery", "checkpointEvery", o.checkpointEvery);
+    take(optimizer, [["optimizer", "kind"], ["lr", "learningRate"], ["weightDecay", "weightDecay"], ["momentum", "momentum"], ["gradClip", "gradClip"], ["schedule", "schedule"], ["warmup", "warmupSteps"]]);
+    take(training, [["steps", "steps"], ["batchSize", "batchSize"], ["seed", "seed"], ["checkpointEvery", "checkpointEvery"]]);
     if (Object.keys(optimizer).length) training.optimizer = optimizer;
 
     const progress = progressReporter();

@@ -1,4 +1,5 @@
 /** The demo's reports: Markdown for people (leading with the probe verdicts) and JSON for machines. */
+import { outwardBracket } from "../process/bracketText.js";
 import { probeReportJson } from "../probe/reportJson.js";
 import type { ControlResult, SiteResult } from "../probe/beliefProbe.js";
 import type { DemoResult } from "./demo.js";
@@ -40,7 +41,7 @@ export function renderReport(r: DemoResult): string {
     "",
     "## Setup",
     "",
-    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate in [${f(r.entropyRate.lower, 8)}, ${f(r.entropyRate.upper, 8)}] nats/symbol (certified bracket), ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
+    `Process: ${r.process.name} ${JSON.stringify(r.process.params)}, ${r.process.nStates} hidden states, ${r.process.nSymbols} symbols, entropy rate in [${outwardBracket(r.entropyRate.lower, r.entropyRate.upper).join(", ")}] nats/symbol (certified bracket), ${r.mspNodesDepth8} distinct beliefs within 8 symbols.`,
     "",
     `Model: ${r.summary} (architecture "${r.architecture}"; ${Object.entries(r.config).map(([k, v]) => `${k} ${v}`).join(", ")}); ${r.parameters.toLocaleString("en-US")} parameters.`,
     "",

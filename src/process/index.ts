@@ -12,3 +12,4 @@ export * from "./msp.js";
 export * from "./entropy.js";
 export * from "./json.js";
 export * from "./spec.js";
+export * from "./bracketText.js";

@@ -132,6 +132,19 @@ export function beliefBasis(c: Rows, length: number, lastPosition = length - 1):
   return { Q, cols: k, rows };
 }
 
+const entropyCache = new WeakMap<OperatorData, number>();
+
+/** Sum of the targets' entropies (constant in the fit; cached per data object). */
+function targetEntropy(data: OperatorData): number {
+  const cached = entropyCache.get(data);
+  if (cached !== undefined) return cached;
+  let h = 0;
+  for (const q of data.firstProbs) if (q > 0) h -= data.count * q * Math.log(q);
+  for (const q of data.nextProbs) if (q > 0) h -= q * Math.log(q);
+  entropyCache.set(data, h);
+  return h;
+}
+
 export interface ObjectiveParts {
   readonly kl: number;
   readonly belief: number;
@@ -161,22 +174,19 @@ export function refineObjective(T: Float64Array, S: number, data: OperatorData, 
   const beta = new Float64Array(N * (L + 1) * S);
   const norm = new Float64Array(N * L);
   let ce = 0;
-  let entropy = 0;
-  const p = new Float64Array(V);
-  const target = (n: number, t: number, x: number): number => (t === 0 ? data.firstProbs[x] : data.nextProbs[(n * L + t - 1) * V + x]);
+  const entropy = targetEntropy(data);
   for (let n = 0; n < N; n++) {
     const b0 = n * (L + 1) * S;
     beta.set(pi, b0);
     for (let t = 0; t <= L; t++) {
       const bt = b0 + t * S;
+      const qBase = t === 0 ? -1 : (n * L + t - 1) * V;
       for (let x = 0; x < V; x++) {
-        let s = 0;
-        for (let i = 0; i < S; i++) s += beta[bt + i] * e[x * S + i];
-        p[x] = s;
-        const q = target(n, t, x);
+        const q = qBase < 0 ? data.firstProbs[x] : data.nextProbs[qBase + x];
         if (q > 0) {
+          let s = 0;
+          for (let i = 0; i < S; i++) s += beta[bt + i] * e[x * S + i];
           ce -= q * Math.log(s);
-          entropy -= q * Math.log(q);
         }
       }
       if (t === L) break;
@@ -234,8 +244,9 @@ export function refineObjective(T: Float64Array, S: number, data: OperatorData, 
     for (let t = L; t >= 0; t--) {
       const bt = (n * (L + 1) + t) * S;
       // Prediction at t.
+      const qBase = t === 0 ? -1 : (n * L + t - 1) * V;
       for (let x = 0; x < V; x++) {
-        const q = target(n, t, x);
+        const q = qBase < 0 ? data.firstProbs[x] : data.nextProbs[qBase + x];
         if (!(q > 0)) continue;
         let s = 0;
         for (let i = 0; i < S; i++) s += beta[bt + i] * e[x * S + i];

@@ -41,6 +41,14 @@ describe("multi-threaded fast trainer", () => {
       const a = await single.step(batch, opt.scalars(k, 2e-3));
       for (const t of trainers) expect(Math.abs((await t.step(batch, opt.scalars(k, 2e-3))) / a - 1)).toBeLessThan(1e-6);
     }
+    // The ranks' parameter copies stay bitwise identical: a fresh trainer built from rank 0's
+    // parameters gives bitwise the same gradients as the trained one (whose rank 1 uses its own copy).
+    const probe = Int32Array.from({ length: B * (T + 1) }, (_, i) => (i * 7) % config.dVocab); // every token in every slice
+    const fresh = await createParallelFastTrainer({ config, optimizer, batchSize: B, nPos: T, params: trainers[0].stateDict(), threads: 2, flavour: single.engine.endsWith("relaxed-simd") ? "relaxed-simd" : "simd" });
+    open.push(fresh);
+    const [x, y] = [await trainers[0].lossAndGrad(probe), await fresh.lossAndGrad(probe)];
+    expect(y.loss).toBe(x.loss);
+    for (const k of Object.keys(x.grads)) expect(Array.from(y.grads[k].data), k).toEqual(Array.from(x.grads[k].data));
     const want4 = single.stateDict();
     for (const t of trainers) {
       const got4 = t.stateDict();

@@ -32,7 +32,13 @@ export class Arena {
     if (needPages > 65536) {
       throw new Error(`fast engine: needs ${(this.top / 2 ** 30).toFixed(2)} GiB of wasm memory, above wasm32's 4 GiB; use fewer sequences per thread or the jax-js engine`);
     }
-    if (needPages > havePages) memory.grow(needPages - havePages);
+    if (needPages > havePages) {
+      try {
+        memory.grow(needPages - havePages);
+      } catch (err) {
+        throw new Error(`fast engine: could not grow wasm memory to ${(this.top / 2 ** 20).toFixed(0)} MiB (${(err as Error).message}); use fewer sequences per thread or the jax-js engine`);
+      }
+    }
   }
 }
 
