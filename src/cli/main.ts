@@ -20,6 +20,7 @@ import { activationsCommand } from "./activationsCommand.js";
 import { archCommand } from "./archCommand.js";
 import { tokenizerCommand } from "./tokenizerCommand.js";
 import { recoverCommand } from "./recoverCommand.js";
+import { labCommand } from "./labCommand.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(archCommand());
   program.addCommand(tokenizerCommand());
   program.addCommand(recoverCommand());
+  program.addCommand(labCommand());
   return program;
 }
 

@@ -13,15 +13,18 @@
  * (default 2^23, 64 MB as float64; fewer sequences get activations when the
  * site is wide); the refinement costs O(sequences * nCtx * S^2) per iteration.
  */
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { SequenceModel } from "../model/index.js";
 import { fromFlat, type Hmm } from "../process/index.js";
 import { fitLinear } from "../probe/index.js";
 import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
+import { Rng } from "../util/rng.js";
 import { warn } from "../util/warn.js";
 import { applyAffine, beliefSubspace, closedFormHmm, fitOperators, rowsUpTo, type AffineMap, type OperatorData } from "./closedForm.js";
 import { activationsAt, checkSite, firstTokenDistribution, futurePredictions, futureWordLength, sampleFromModel, type FirstTokenDistribution, type ModelSamples } from "./modelData.js";
 import { refineHmm, refineObjective, stationaryAndFundamental } from "./refine.js";
+import { presentationPredictions } from "./linearPresentation.js";
 import { centredSpectrum, chooseStateCount, type StateCount } from "./stateCount.js";
 import { baumWelch } from "./baselines/baumWelch.js";
 
@@ -88,7 +91,8 @@ export interface RecoveredHmm {
   /** [activationSequences * nCtx, S] the activation map's image of the activations. */
   readonly mappedActivations: Rows;
   readonly map: ActivationMap;
-  readonly closedForm: { readonly transitions: Float64Array; readonly clippedMass: number; readonly kl: number };
+  /** The closed-form start (a valid HMM), its KL to the model, and the KL of its unconstrained operators (a generalized HMM of the same dimension). */
+  readonly closedForm: { readonly transitions: Float64Array; readonly clippedMass: number; readonly kl: number; readonly operatorKl: number };
   readonly refinement: { readonly method: "gradient" | "em"; readonly history: number[]; readonly kl: number; readonly iterations: number; readonly beliefResidual: number };
   /** States removed by pruning (over-allocation), with their stationary probabilities. */
   readonly pruned: { readonly state: number; readonly probability: number }[];
@@ -188,20 +192,27 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   if (forced !== null && forced !== stateCount.states) notes.push(`The state count was forced to ${forced}; the spectrum rule gives ${stateCount.states}.`);
   if (V ** k < S) notes.push(`Words of length ${k} (${V ** k}) are fewer than the states (${S}); the prediction matrix cannot show more than ${V ** k - 1} dimensions.`);
 
-  // 3. Closed-form start, with `overallocate` extra states.
+  // 3. Closed-form start, at the state count the data's dimension supports; extra states (forced above
+  // the spectrum's count, or over-allocated) are added by splitting states, which leaves the process unchanged.
   const SFit = S + overallocate;
-  const rFit = SFit - 1;
+  const SStart = Math.min(SFit, stateCount.states);
+  const rStart = SStart - 1;
   const Fa: Rows = { rows: F.rows, cols: acts.cols, data: new Float64Array(F.rows * acts.cols) };
   future.rows.forEach((row, m) => Fa.data.set(acts.data.subarray(row * acts.cols, (row + 1) * acts.cols), m * acts.cols));
-  const subspace = beliefSubspace(Fa, F, Math.max(0, rFit));
+  const subspace = beliefSubspace(Fa, F, Math.max(0, rStart));
   const z = applyAffine(subspace.map, acts); // [activationSequences * L, r]
   const opData: OperatorData = withActivations;
   // The map to z was fitted on prefixes at positions <= nCtx - k (those with k-token futures); use it there only.
   const lastPosition = L - k;
   const B = fitOperators(z, opData, lastPosition);
-  const start = closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed);
+  const closed = closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed);
+  const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : closed;
+  if (SStart < SFit) notes.push(`The closed-form start has ${SStart} states (the dimension the model's predictions show); ${SFit - SStart} more were added by splitting states (the process is unchanged) for the refinement to use.`);
   const fullData: OperatorData = samples;
   const startKl = refineObjective(start.transitions, SFit, fullData, 0, null).kl;
+  // The operators themselves are a linear (observable-operator) model of the same dimension, with no
+  // nonnegativity: start = the empty prefix's coordinates, end = the homogeneous coordinate.
+  const operatorKl = operatorModelKl(B, SStart, V, z, L, lastPosition, fullData);
   progress("closed-form", 1, 1);
   lap("closed-form");
   if (start.clippedMass > 0.05 * V * SFit) notes.push(`The closed-form operators needed ${start.clippedMass.toFixed(3)} of negative mass clipped: the activations' image is not a simplex the operators keep; the refinement had to do the work.`);
@@ -213,7 +224,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
       const kl = refineObjective(bw.hmm.transitions, nStates, fullData, 0, null).kl;
       return { transitions: Float64Array.from(bw.hmm.transitions), history: [], kl, iterations: bw.iterations, beliefResidual: NaN };
     }
-    const coords = beliefWeight > 0 && nStates === SFit ? z : undefined;
+    const coords = beliefWeight > 0 && nStates === SStart ? z : undefined;
     const data = coords ? opData : fullData;
     return refineHmm(T0, nStates, data, {
       iterations: options.iterations,
@@ -233,10 +244,21 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
     notes.push(`Fitted ${SFit} states and pruned ${pruned.length} whose stationary probability was below ${pruneBelow}${pruned.length ? ` (${pruned.map((p) => `state ${p.state}: ${p.probability.toExponential(1)}`).join(", ")})` : ""}.`);
   }
   lap("refine");
+  if (refined.kl > 3 * operatorKl && refined.kl > 1e-3) {
+    notes.push(
+      `The fitted HMM matches the model's predictions worse (KL ${refined.kl.toExponential(2)}) than the unconstrained linear operators of the closed form (an observable operator model, i.e. a generalized HMM of dimension ${SStart}: KL ${operatorKl.toExponential(2)}). The process may have no ${S}-state HMM presentation (a generalized HMM), or need more states: try --overallocate or --states.`,
+    );
+  }
 
   const T = refined.transitions;
   normalise(T, S, V);
   const hmm = fromFlat(T, V, S, { name: options.name ?? "recovered", tolerance: 1e-9 });
+  const lambda2 = secondEigenvalue(T, S, V);
+  if (lambda2 > 0.98) {
+    notes.push(
+      `The recovered state chain nearly splits into parts that do not communicate (second eigenvalue of sum_x T[x]: ${lambda2.toFixed(4)}): the model's data may be a mixture of processes (a non-ergodic source). A stationary HMM can only approximate that; the first token's distribution was derived assuming one stationary process, so read the word distributions with care.`,
+    );
+  }
 
   // 5. The affine map from activations to the recovered beliefs (fit on even sequences, scored on odd ones).
   const beliefs = hmmBeliefs(T, S, V, withActivations.tokens, L);
@@ -257,12 +279,58 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
     beliefs,
     mappedActivations: mapped,
     map,
-    closedForm: { transitions: start.transitions, clippedMass: start.clippedMass, kl: startKl },
+    closedForm: { transitions: start.transitions, clippedMass: start.clippedMass, kl: startKl, operatorKl },
     refinement: { method, history: refined.history, kl: refined.kl, iterations: refined.iterations, beliefResidual: refined.beliefResidual },
     pruned,
     notes,
     seconds,
   };
+}
+
+/**
+ * KL(model || operator model) per prediction along the samples, for the
+ * operators B_x in homogeneous coordinates: start = the empty prefix's
+ * coordinates (mean of z over valid positions, 1), end = e_S (the homogeneous
+ * coordinate: p(x | h) = (h B_x)_S / h_S). Predictions <= 0 are clipped.
+ */
+function operatorModelKl(B: Float64Array, S: number, V: number, z: Rows, L: number, lastPosition: number, data: OperatorData): number {
+  const r = S - 1;
+  const start = new Float64Array(S);
+  const count = z.rows / L;
+  const keep = Math.min(L, lastPosition + 1);
+  for (let n = 0; n < count; n++) for (let t = 0; t < keep; t++) for (let j = 0; j < r; j++) start[j] += z.data[(n * L + t) * r + j] / (count * keep);
+  start[r] = 1;
+  const end = new Float64Array(S);
+  end[r] = 1;
+  const { probs } = presentationPredictions({ nSymbols: V, dim: S, start, operators: B, end }, data.tokens, data.length);
+  let kl = 0;
+  let n = 0;
+  for (let row = 0; row < data.count * data.length; row++) {
+    const t = row % data.length;
+    for (let x = 0; x < V; x++) {
+      // prediction of token t vs the model's distribution for it (p(x1) at t = 0, else the model after t - 1)
+      const q = t === 0 ? data.firstProbs[x] : data.nextProbs[(row - 1) * V + x];
+      if (q > 0) kl += q * Math.log(q / probs[row * V + x]);
+    }
+    n++;
+  }
+  return kl / n;
+}
+
+/**
+ * The largest real part among the eigenvalues of M = sum_x T[x] other than
+ * the Perron root 1: near 1 when the chain nearly splits into parts that do
+ * not communicate. (A periodic chain's other unit-modulus eigenvalues are
+ * complex or -1, with real parts below 1, so periodicity does not count.)
+ */
+export function secondEigenvalue(T: Float64Array, S: number, V: number): number {
+  if (S < 2) return 0;
+  const M = new Matrix(S, S);
+  for (let x = 0; x < V; x++) for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) M.set(i, j, M.get(i, j) + T[(x * S + i) * S + j]);
+  const e = new EigenvalueDecomposition(M);
+  const all = e.realEigenvalues.map((re, k) => ({ re, dist: Math.hypot(re - 1, e.imaginaryEigenvalues[k]) }));
+  const perron = all.reduce((best, v, k) => (v.dist < all[best].dist ? k : best), 0);
+  return Math.max(...all.filter((_, k) => k !== perron).map((v) => v.re));
 }
 
 function subsampleRows(X: Rows, max: number, seed: number): Rows {
@@ -280,6 +348,40 @@ function normalise(T: Float64Array, S: number, V: number): void {
     for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) total += T[(x * S + i) * S + j];
     for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) T[(x * S + i) * S + j] /= total;
   }
+}
+
+/**
+ * Add `extra` states by splitting the most probable state, one at a time: the
+ * copy has the same outgoing row, and each incoming edge's mass is divided
+ * between the two (unevenly, seeded, so that the refinement can tell them
+ * apart). The word distribution is unchanged (the two are lumpable).
+ */
+export function splitStates(T: Float64Array, S: number, V: number, extra: number, seed: number): Float64Array {
+  const rng = new Rng(seed, "split-states");
+  let cur = T;
+  let n = S;
+  for (let e = 0; e < extra; e++) {
+    const M = new Float64Array(n * n);
+    for (let x = 0; x < V; x++) for (let k = 0; k < n * n; k++) M[k] += cur[x * n * n + k];
+    const { pi } = stationaryAndFundamental(M, n);
+    let k = 0;
+    for (let i = 1; i < n; i++) if (pi[i] > pi[k]) k = i;
+    const m = n + 1;
+    const next = new Float64Array(V * m * m);
+    for (let x = 0; x < V; x++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) next[(x * m + i) * m + j] = cur[(x * n + i) * n + j];
+    for (let x = 0; x < V; x++) for (let j = 0; j < n; j++) next[(x * m + n) * m + j] = cur[(x * n + k) * n + j];
+    for (let x = 0; x < V; x++) {
+      for (let i = 0; i < m; i++) {
+        const share = 0.5 + 0.2 * (rng.uniform() - 0.5);
+        const mass = next[(x * m + i) * m + k];
+        next[(x * m + i) * m + k] = mass * share;
+        next[(x * m + i) * m + n] = mass * (1 - share);
+      }
+    }
+    cur = next;
+    n = m;
+  }
+  return cur;
 }
 
 /** Remove states with stationary probability below `below`; mass into removed states is redistributed proportionally. */

@@ -30,7 +30,7 @@ export function recoveryReportJson(rec: RecoveredHmm, evaluation: RecoveryEvalua
     stateCount: { rule: rec.stateCount.rule, chosen: rec.stateCount.states, gapIndex: rec.stateCount.gapIndex, predictionSpectrum: Array.from(rec.stateCount.spectrum), activationSpectrum: Array.from(rec.activationSpectrum), fittedSpectrum: Array.from(rec.fittedSpectrum), futureWordLength: rec.futureLength, futureR2: rec.futureR2 },
     firstToken: { probs: Array.from(rec.firstToken.probs), residual: rec.firstToken.residual, afterOneToken: Array.from(rec.firstToken.afterOneToken) },
     data: { sequences: rec.samples.count, tokens: rec.samples.count * rec.samples.length, activationSequences: rec.activationSequences },
-    closedForm: { kl: rec.closedForm.kl, clippedMass: rec.closedForm.clippedMass, transitions: nested(rec.closedForm.transitions, rec.hmm.nSymbols) },
+    closedForm: { kl: rec.closedForm.kl, operatorKl: rec.closedForm.operatorKl, clippedMass: rec.closedForm.clippedMass, transitions: nested(rec.closedForm.transitions, rec.hmm.nSymbols) },
     refinement: { method: rec.refinement.method, kl: rec.refinement.kl, iterations: rec.refinement.iterations, beliefResidual: rec.refinement.beliefResidual },
     map: { site: rec.map.site, r2: rec.map.r2, rmse: rec.map.rmse },
     pruned: rec.pruned,
@@ -52,7 +52,7 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
   const lines: string[] = [];
   lines.push(`# Recovered HMM`, "");
   lines.push(`From ${context.modelSummary} in \`${context.source}\`, activations at ${context.site.length > 1 ? `${context.site.length} hooks concatenated (${context.site[0]} … ${context.site.at(-1)})` : `\`${context.site[0]}\``}, seed ${context.seed}. The fit used only the model: ${rec.samples.count} sequences (${rec.samples.count * rec.samples.length} tokens) sampled from it, its next-token distributions along them, its next-${rec.futureLength}-token predictions after ${rec.stateCount.spectrum.length ? "sampled" : ""} prefixes, and activations of ${rec.activationSequences} sequences.`, "");
-  lines.push(`**${S} state${S === 1 ? "" : "s"}**, ${V} symbols. Stationary distribution: [${Array.from(pi, (v) => f(v, 3)).join(", ")}]. KL(model ‖ recovered) per prediction along the model's samples: ${e(rec.refinement.kl)} nats (closed-form start: ${e(rec.closedForm.kl)}).`, "");
+  lines.push(`**${S} state${S === 1 ? "" : "s"}**, ${V} symbols. Stationary distribution: [${Array.from(pi, (v) => f(v, 3)).join(", ")}]. KL(model ‖ recovered) per prediction along the model's samples: ${e(rec.refinement.kl)} nats (closed-form start: ${e(rec.closedForm.kl)}; its unconstrained operators, a generalized HMM of the same dimension: ${e(rec.closedForm.operatorKl)}).`, "");
   lines.push(`## Number of states`, "");
   const sp = rec.stateCount.spectrum;
   lines.push(`Singular values of the centred matrix of the model's predictions of the next ${rec.futureLength} tokens (RMS per prefix, probability units): ${Array.from(sp.slice(0, 10), e).join(", ")}.`, "");
@@ -68,7 +68,7 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
   lines.push(`Least squares from the activations (${rec.map.weights.length / S} features) to the recovered beliefs: R² ${f(rec.map.r2)} and RMSE ${f(rec.map.rmse)} on sequences held out from the map's fit. Weights in \`probe.safetensors\`.`, "");
   if (evaluation) {
     lines.push(`## Against the true process (${evaluation.truthName}; never used in the fit)`, "");
-    lines.push(`True states ${evaluation.trueStates} (Hankel rank ${evaluation.trueRank}), found ${S}. Held-out: ${evaluation.heldOutSequences} true sequences of ${evaluation.heldOutLength} tokens; optimum ${f(evaluation.optimumLoss, 5)} nats per token. Baselines fitted on ${evaluation.baselineTokens} true tokens${evaluation.baselineTokens ? "" : " (skipped)"}.`, "");
+    lines.push(`True states ${evaluation.trueStates} (Hankel rank ${evaluation.trueRank}; its exact prediction spectrum in the units above: ${evaluation.trueSpectrum.slice(0, Math.max(1, evaluation.trueRank)).map(e).join(", ")}), found ${S}. Held-out: ${evaluation.heldOutSequences} true sequences of ${evaluation.heldOutLength} tokens; optimum ${f(evaluation.optimumLoss, 5)} nats per token. Baselines fitted on ${evaluation.baselineTokens} true tokens${evaluation.baselineTokens ? "" : " (skipped)"}.`, "");
     const L = evaluation.maxLength;
     lines.push(`| | states | ${Array.from({ length: L }, (_, k) => `TV${k + 1}`).join(" | ")} | loss (nats) | vs optimum | next-token KL | T error (max) | belief RMSE |`);
     lines.push(`|---|---|${"---|".repeat(L)}---|---|---|---|---|`);

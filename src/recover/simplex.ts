@@ -1,23 +1,23 @@
 /**
  * The minimum-volume simplex enclosing a point cloud in R^r (r + 1 vertices):
  * Craig's criterion for unmixing ("Minimum-volume transforms for remotely
- * sensed data", 1994), here solved as in MVES (Chan, Chi, Huang & Ma 2009)
- * but with a log barrier instead of alternating linear programs:
+ * sensed data", 1994), the problem of MVES (Chan, Chi, Huang & Ma 2009),
+ * solved here with a log barrier instead of alternating linear programs.
+ * With G = Vh^-1 (Vh = [V, 1], one vertex per row) the barycentric
+ * coordinates of a point p are eta_p = [p, 1] G, linear in G, and
  *
- *   minimise  ln |det Vh| - mu sum_p sum_j ln eta_pj,   eta_p = [p, 1] Vh^-1
+ *   minimise  -ln |det G| - mu sum_p sum_j ln eta_pj
  *
- * over the vertices (rows of Vh = [V, 1]), for mu decreasing to 1e-6 of its
- * start, by gradient descent with backtracking that keeps every point
- * strictly inside. eta_p are the barycentric coordinates of p: in the
- * recovery, the beliefs. Only points on the hull can touch the boundary, so
- * the barrier runs over the extreme points in 64 r random directions.
+ * by damped Newton steps (Levenberg), for mu falling by 5x from 1/points to
+ * 1e-8 of that. eta_p are the beliefs in the recovery. Only points on the hull
+ * can touch the boundary, so the barrier runs over the extreme points in
+ * 64 r random directions, plus any point found outside afterwards (an active
+ * set, at most 5 passes). Start: successive projection (the largest simplex
+ * on data points), grown until every point is inside.
  *
- * Derivatives (Vh square, G = Vh^-1): d ln|det Vh| = tr(G dVh), and
- * d eta = -eta dVh G, so d/dVh sum_j w_j ln eta_j = -eta^T (w / eta) G^T.
- *
- * Cost: O(iterations * hull points * r^2); memory O(n r).
+ * Cost: O(passes * rounds * iterations * (S r)^2 * hull points); memory O(n r).
  */
-import { Matrix, inverse, determinant } from "ml-matrix";
+import { Matrix, determinant, inverse, solve } from "ml-matrix";
 import { ArgumentError } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
 import { Rng } from "../util/rng.js";
@@ -38,6 +38,16 @@ function barycentric(G: Float64Array, S: number, point: Float64Array, offset: nu
     for (let i = 0; i < S - 1; i++) s += point[offset + i] * G[i * S + j];
     out[j] = s;
   }
+}
+
+/** Vertices [S, S - 1] from G = Vh^-1. */
+function verticesOf(G: Float64Array, S: number): Float64Array {
+  const M = new Matrix(S, S);
+  for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) M.set(i, j, G[i * S + j]);
+  const Vh = inverse(M);
+  const V = new Float64Array(S * (S - 1));
+  for (let i = 0; i < S; i++) for (let j = 0; j < S - 1; j++) V[i * (S - 1) + j] = Vh.get(i, j) / Vh.get(i, S - 1);
+  return V;
 }
 
 function homogeneousInverse(V: Float64Array, S: number): Float64Array | null {
@@ -90,7 +100,7 @@ export function hullCandidates(points: Rows, seed: number, directions = 64 * Mat
  * Successive projection (Araújo et al. 2001; Gillis & Vavasis 2014): r + 1
  * points of the cloud spanning a large simplex, as the barrier's start.
  */
-function successiveProjection(points: Rows, candidates: Int32Array): number[] {
+function successiveProjection(points: Rows, candidates: Int32Array): number[] | null {
   const r = points.cols;
   const S = r + 1;
   // Homogeneous rows [p, 1], projected away from the chosen ones, greedy by norm.
@@ -111,6 +121,8 @@ function successiveProjection(points: Rows, candidates: Int32Array): number[] {
         best = idx;
       }
     });
+    // Fewer independent points than vertices: the cloud is flat; the caller starts from a regular simplex.
+    if (best < 0 || bestNorm < 1e-20) return null;
     chosen.push(best);
     const u = Float64Array.from(rows[best]);
     const un = Math.sqrt(u.reduce((a, b) => a + b * b, 0)) || 1;
@@ -131,16 +143,26 @@ export function minVolumeSimplex(points: Rows, options: { seed?: number; iterati
   const S = r + 1;
   if (points.rows < 1 || r < 1) throw new ArgumentError({ fn, argument: "points", received: `${points.rows} x ${r}`, expected: "at least one point in at least one dimension" });
   const candidates = hullCandidates(points, options.seed ?? 0);
-  const hull: Rows = { rows: candidates.length, cols: r, data: new Float64Array(candidates.length * r) };
-  candidates.forEach((p, k) => hull.data.set(points.data.subarray(p * r, (p + 1) * r), k * r));
+  const hullOf = (idx: ArrayLike<number>): Rows => {
+    const h: Rows = { rows: idx.length, cols: r, data: new Float64Array(idx.length * r) };
+    for (let k = 0; k < idx.length; k++) h.data.set(points.data.subarray(idx[k] * r, (idx[k] + 1) * r), k * r);
+    return h;
+  };
+  let hullIndex = Array.from(candidates);
+  let hull = hullOf(hullIndex);
 
   // Start: the successive-projection simplex, grown about its centroid until every point is strictly inside.
   const start = successiveProjection(points, candidates);
-  let V = new Float64Array(S * r);
-  start.forEach((p, i) => V.set(points.data.subarray(p * r, (p + 1) * r), i * r));
+  let V: Float64Array = new Float64Array(S * r);
   const centroid = new Float64Array(r);
-  for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) centroid[j] += V[i * r + j] / S;
-  let G = homogeneousInverse(V, S);
+  let G: Float64Array | null = null;
+  if (start) {
+    start.forEach((p, i) => V.set(points.data.subarray(p * r, (p + 1) * r), i * r));
+    for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) centroid[j] += V[i * r + j] / S;
+    G = homogeneousInverse(V, S);
+  } else {
+    for (let p = 0; p < hull.rows; p++) for (let j = 0; j < r; j++) centroid[j] += hull.data[p * r + j] / hull.rows;
+  }
   if (!G) {
     // Degenerate start (points in a lower-dimensional set): a regular simplex around the centroid.
     const spread = Math.sqrt(hull.data.reduce((a, b, k) => a + (b - centroid[k % r]) ** 2, 0) / Math.max(1, hull.rows)) || 1;
@@ -166,70 +188,124 @@ export function minVolumeSimplex(points: Rows, options: { seed?: number; iterati
   };
   grow(0.05 / S);
 
-  const objective = (Vc: Float64Array, mu: number): { value: number; G: Float64Array } | null => {
-    const Gc = homogeneousInverse(Vc, S);
-    if (!Gc) return null;
-    const Vh = new Matrix(S, S);
+  // Newton's method in G = Vh^-1 (barycentric coordinates are linear in G: eta_p = [p, 1] G). The free
+  // parameters are G's first r columns; the last is e_S - sum of the others, so every eta sums to 1.
+  //   f(G) = -ln|det G| - mu sum_p sum_j ln eta_pj
+  //   d(-ln|det G|)/dG = -G^-T;  d(-mu ln eta_pj)/dG[:, j] = -mu h_p / eta_pj
+  // Gradient analytic, Hessian by central differences of the gradient (at most 56 parameters), Levenberg damping.
+  const nFree = S * r;
+  const full = (free: Float64Array): Float64Array => {
+    const Gm = new Float64Array(S * S);
     for (let i = 0; i < S; i++) {
-      for (let j = 0; j < r; j++) Vh.set(i, j, Vc[i * r + j]);
-      Vh.set(i, r, 1);
-    }
-    let value = Math.log(Math.abs(determinant(Vh)));
-    for (let p = 0; p < hull.rows; p++) {
-      barycentric(Gc, S, hull.data, p * r, eta);
-      for (let j = 0; j < S; j++) {
-        if (!(eta[j] > 0)) return null;
-        value -= mu * Math.log(eta[j]);
+      let rest = i === S - 1 ? 1 : 0;
+      for (let j = 0; j < r; j++) {
+        Gm[i * S + j] = free[i * r + j];
+        rest -= free[i * r + j];
       }
+      Gm[i * S + r] = rest;
     }
-    return { value, G: Gc };
+    return Gm;
   };
-
-  const iterations = options.iterations ?? 200;
-  const grad = new Float64Array(S * r);
-  const gEta = new Float64Array(S);
-  const tmp = new Float64Array(S);
-  let mu = 1 / hull.rows;
-  for (let round = 0; round < 7; round++, mu /= 10) {
-    let current = objective(V, mu)!;
-    let step = 1e-2;
-    for (let it = 0; it < iterations; it++) {
-      const Gc = current.G;
-      // d ln|det Vh| / dVh = G^T; barrier: -mu * sum_p -eta_p^T (1 / eta_p) G^T.
-      grad.fill(0);
-      for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) grad[i * r + j] = Gc[j * S + i];
-      for (let p = 0; p < hull.rows; p++) {
-        barycentric(Gc, S, hull.data, p * r, eta);
-        for (let j = 0; j < S; j++) gEta[j] = 1 / eta[j];
-        // tmp = G gEta^T  (length S, indexed by Vh column)
-        for (let c = 0; c < S; c++) {
-          let s = 0;
-          for (let j = 0; j < S; j++) s += Gc[c * S + j] * gEta[j];
-          tmp[c] = s;
-        }
-        for (let i = 0; i < S; i++) for (let c = 0; c < r; c++) grad[i * r + c] += mu * eta[i] * tmp[c];
-      }
-      let gnorm = 0;
-      for (let k = 0; k < grad.length; k++) gnorm += grad[k] * grad[k];
-      if (gnorm < 1e-20) break;
-      // Backtracking line search along -grad.
-      let accepted = false;
-      for (let tries = 0; tries < 40; tries++) {
-        const trial = new Float64Array(S * r);
-        for (let k = 0; k < trial.length; k++) trial[k] = V[k] - step * grad[k];
-        const next = objective(trial, mu);
-        if (next && next.value <= current.value - 1e-4 * step * gnorm) {
-          V = trial;
-          current = next;
-          accepted = true;
-          step *= 1.5;
-          break;
-        }
-        step /= 2;
-      }
-      if (!accepted) break;
+  const evaluate = (free: Float64Array, mu: number, grad: Float64Array | null): number => {
+    const Gm = full(free);
+    const M = new Matrix(S, S);
+    for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) M.set(i, j, Gm[i * S + j]);
+    const det = determinant(M);
+    if (!Number.isFinite(det) || Math.abs(det) < 1e-300) return Infinity;
+    let value = -Math.log(Math.abs(det));
+    const D = new Float64Array(S * S); // df/dG (full)
+    if (grad) {
+      const inv = inverse(M);
+      for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) D[i * S + j] = -inv.get(j, i);
     }
-    G = current.G;
+    for (let p = 0; p < hull.rows; p++) {
+      barycentric(Gm, S, hull.data, p * r, eta);
+      for (let j = 0; j < S; j++) {
+        if (!(eta[j] > 0)) return Infinity;
+        value -= mu * Math.log(eta[j]);
+        if (grad) {
+          const c = -mu / eta[j];
+          for (let i = 0; i < r; i++) D[i * S + j] += c * hull.data[p * r + i];
+          D[r * S + j] += c;
+        }
+      }
+    }
+    if (grad) for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) grad[i * r + j] = D[i * S + j] - D[i * S + r];
+    return value;
+  };
+  let free = new Float64Array(nFree);
+  for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) free[i * r + j] = G![i * S + j];
+  const newtonRounds = (mu0: number) => {
+    const g = new Float64Array(nFree);
+    const gp = new Float64Array(nFree);
+    const gm = new Float64Array(nFree);
+    const iterations = options.iterations ?? 30;
+    for (let mu = mu0; mu > mu0 * 1e-8; mu /= 5) {
+      let value = evaluate(free, mu, g);
+      let lambda = 1e-6;
+      for (let it = 0; it < iterations; it++) {
+        // Hessian by central differences of the gradient.
+        const H = new Matrix(nFree, nFree);
+        const scale = Math.max(1e-8, 1e-6 * Math.max(...Array.from(free, Math.abs)));
+        for (let k = 0; k < nFree; k++) {
+          const x = Float64Array.from(free);
+          x[k] += scale;
+          if (!Number.isFinite(evaluate(x, mu, gp))) { lambda = Math.max(lambda, 1); break; }
+          x[k] -= 2 * scale;
+          if (!Number.isFinite(evaluate(x, mu, gm))) { lambda = Math.max(lambda, 1); break; }
+          for (let l = 0; l < nFree; l++) H.set(l, k, (gp[l] - gm[l]) / (2 * scale));
+        }
+        let improved = false;
+        for (let tries = 0; tries < 30 && !improved; tries++) {
+          const A = new Matrix(nFree, nFree);
+          const diag = Math.max(...Array.from({ length: nFree }, (_, k) => Math.abs(H.get(k, k))), 1e-12);
+          for (let a = 0; a < nFree; a++) for (let b = 0; b < nFree; b++) A.set(a, b, (H.get(a, b) + H.get(b, a)) / 2 + (a === b ? lambda * diag : 0));
+          let step: Float64Array;
+          try {
+            step = Float64Array.from(solve(A, Matrix.columnVector(Array.from(g, (v) => -v))).getColumn(0));
+          } catch {
+            lambda *= 10;
+            continue;
+          }
+          const trial = Float64Array.from(free, (v, k) => v + step[k]);
+          const next = evaluate(trial, mu, null);
+          if (next < value - 1e-15 * Math.abs(value)) {
+            free = trial;
+            value = evaluate(free, mu, g);
+            lambda = Math.max(1e-9, lambda / 10);
+            improved = true;
+          } else {
+            lambda *= 10;
+          }
+        }
+        if (!improved) break;
+        let gn = 0;
+        for (const v of g) gn += v * v;
+        if (gn < 1e-24) break;
+      }
+    }
+  };
+  // Active set: the barrier runs over the hull candidates; points found outside join them and the fit repeats.
+  for (let pass = 0; pass < 5; pass++) {
+    newtonRounds(1 / hull.rows);
+    G = full(free);
+    const outside: number[] = [];
+    for (let p = 0; p < points.rows; p++) {
+      barycentric(G, S, points.data, p * r, eta);
+      if (Math.min(...eta) < -1e-9) outside.push(p);
+    }
+    if (outside.length === 0) break;
+    hullIndex = [...hullIndex, ...outside.slice(0, 1000)];
+    hull = hullOf(hullIndex);
+    // Back inside: grow the current simplex about its centroid.
+    V = verticesOf(G, S);
+    const c = new Float64Array(r);
+    for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) c[j] += V[i * r + j] / S;
+    centroid.set(c);
+    G = homogeneousInverse(V, S)!;
+    grow(0.01 / S);
+    for (let i = 0; i < S; i++) for (let j = 0; j < r; j++) free[i * r + j] = G![i * S + j];
   }
+  V = verticesOf(G!, S);
   return { vertices: V, minCoordinate: minCoord(G!, points), hullPoints: hull.rows };
 }

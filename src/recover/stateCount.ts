@@ -70,10 +70,6 @@ export function chooseStateCount(spectrum: Float64Array, options: StateCountOpti
     const next = spectrum[r] ?? 0;
     if (s >= floor && s >= gap * next) gapIndex = r;
   }
-  if (spectrum.length > 0 && spectrum.length < maxStates && spectrum[spectrum.length - 1] >= floor) {
-    // Every available direction carries signal: the last one is a drop to zero.
-    gapIndex = Math.max(gapIndex, spectrum.length);
-  }
   let states: number;
   if (gapIndex > 0) states = gapIndex + 1;
   else states = Math.min(maxStates, 1 + spectrum.filter((s) => s >= floor).length);

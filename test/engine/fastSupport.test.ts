@@ -49,6 +49,7 @@ describe("fastTrainerSupport", () => {
     const t = await createFastTrainer({ config, optimizer, batchSize: 2, nPos: 4, params });
     expect(() => t.lossAndGrad(new Int32Array(9))).toThrow(/batch \* \(nPos \+ 1\) = 10/);
     expect(() => t.lossAndGrad(new Int32Array(10).fill(config.dVocab))).toThrow(/token id in \[0, 3\)/);
+    expect(() => t.step(new Int32Array(10), { stepSize: 1e-3 })).toThrow(/scalars\.sqrtBias2/);
     t.dispose();
   });
 });

@@ -73,8 +73,10 @@ describe("recurrent architectures", () => {
     expect(() => gru.makeConfig({ hidden: 8 })).toThrow("makeConfig: argument 'config.hidden' received an unknown option; expected one of nLayers, dHidden, dEmbed, nCtx, dVocab.");
     expect(() => gru.makeConfig({ nLayers: 0 })).toThrow("makeConfig: argument 'config.nLayers' received 0; expected an integer in [1, 64].");
     expect(() => gru.makeConfig({ dHidden: 2.5 })).toThrow("argument 'config.dHidden' received 2.5");
+    expect(() => gru.makeConfig({ nCtx: 257 })).toThrow("makeConfig: argument 'config.nCtx' received 257; expected an integer in [1, 256]. The recurrence is unrolled over positions (jax-js has no scan)");
+    expect(() => getArchitecture("selective-ssm").makeConfig({ nCtx: 300 })).toThrow("argument 'config.nCtx' received 300; expected an integer in [1, 256].");
     expect(() => gru.makeConfig({}, "big")).toThrow(`makeConfig: argument 'preset' received "big"; expected one of h64, like-1l, like-2l, small.`);
-    expect(() => getArchitecture("lstmm")).toThrow(/argument 'arch' received "lstmm"; expected one of the registered architectures: transformer, rnn, gru, lstm/);
+    expect(() => getArchitecture("lstmm")).toThrow(/argument 'arch' received "lstmm"; expected one of the registered architectures: transformer, rnn, gru, lstm, linear-rnn, selective-ssm/);
   });
 
   it("warns once that long contexts compile slowly (the recurrence is unrolled)", () => {

@@ -11,7 +11,7 @@ import { compileKernels, type CompiledKernels, type KernelFlavour } from "./kern
 import { packStateDict, unpackStateDict } from "./layout.js";
 import { FastNetwork } from "./network.js";
 import { fastTrainerSupport } from "./support.js";
-import { applyUpdate, optimizerStateNames } from "./update.js";
+import { applyUpdate, checkScalars, optimizerStateNames } from "./update.js";
 
 export interface FastTrainerOptions {
   readonly config: TransformerConfig;
@@ -130,6 +130,7 @@ export async function createFastTrainer(o: FastTrainerOptions): Promise<FastTrai
     threads: 1,
     memoryBytes: live().memoryBytes,
     step(tokens, scalars) {
+      checkScalars("FastTrainer.step", optimizer, scalars);
       const loss = run(tokens, "FastTrainer.step");
       applyUpdate(live(), optimizer, scalars);
       return loss;

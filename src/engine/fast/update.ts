@@ -4,6 +4,7 @@
  * parameters, with the reference's float32 operation order. Per-step scalars come
  * from `makeOptimizer(config).scalars(t, lr)`, as for the jax-js trainer.
  */
+import { ArgumentError, describe } from "../../util/errors.js";
 import type { OptimizerConfig } from "../../train/optimizer.js";
 import type { FastNetwork } from "./network.js";
 
@@ -11,6 +12,22 @@ import type { FastNetwork } from "./network.js";
 export function optimizerStateNames(o: OptimizerConfig): string[] {
   if (o.kind === "adam") return ["m", "v"];
   return o.momentum > 0 ? ["momentum"] : [];
+}
+
+/** The per-step scalars an optimizer needs (as makeOptimizer(config).scalars(t, lr) gives them). */
+export function scalarNames(o: OptimizerConfig): string[] {
+  if (o.kind === "adam") return o.weightDecay > 0 ? ["stepSize", "sqrtBias2", "decay"] : ["stepSize", "sqrtBias2"];
+  return ["lr"];
+}
+
+/** Throw ArgumentError unless `scalars` has every finite scalar the optimizer needs (checked before a step starts). */
+export function checkScalars(fn: string, o: OptimizerConfig, scalars: Record<string, number>): void {
+  for (const name of scalarNames(o)) {
+    const v = scalars?.[name];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new ArgumentError({ fn, argument: `scalars.${name}`, received: describe(v), expected: "a finite number", hint: "Pass makeOptimizer(config).scalars(t, lr)." });
+    }
+  }
 }
 
 function scalar(scalars: Record<string, number>, name: string): number {

@@ -30,7 +30,7 @@
  * linearly with n_ctx, compile time faster than linearly; contexts above 64 warn, and n_ctx is
  * capped at 1024.
  */
-import { numpy as np } from "@jax-js/jax";
+import { jit, numpy as np } from "@jax-js/jax";
 import { warn } from "../../util/warn.js";
 import type { Architecture, HookFn, Params } from "../architecture.js";
 import type { ActivationSite, ParameterSpec } from "../types.js";
@@ -61,6 +61,66 @@ function gateSlicer(dHidden: number): (a: np.Array, k: number) => np.Array {
   return (a, k) => a.slice([], [k * dHidden, (k + 1) * dHidden]);
 }
 
+/**
+ * Fan-in of the trees below. jax-js lowers a concatenation of k arrays to a sum of k padded
+ * views, so every output element costs k: stacking all n_ctx states at once (or the gradient of
+ * unstacking them, also a concatenation) costs n_ctx^2 per feature. Trees of fan-in 8 cost
+ * 8 log_8(n_ctx) per element instead (at 128 positions, 19 rather than 128).
+ */
+const FAN_IN = 8;
+
+/** np.concatenate along `axis` as a tree of concatenations of at most FAN_IN arrays. Consumes xs. */
+function concatenateTree(xs: np.Array[], axis: number): np.Array {
+  if (xs.length <= FAN_IN) return xs.length === 1 ? xs[0] : np.concatenate(xs, axis);
+  const groups: np.Array[] = [];
+  const size = Math.ceil(xs.length / FAN_IN);
+  for (let i = 0; i < xs.length; i += size) groups.push(concatenateTree(xs.slice(i, i + size), axis));
+  return concatenateTree(groups, axis);
+}
+
+/** np.stack(xs, 1) for [batch, ...] arrays, as a tree (see FAN_IN): [batch, len(xs), ...]. Consumes xs. */
+export function stackPositions(xs: np.Array[]): np.Array {
+  return concatenateTree(
+    xs.map((x) => x.reshape([x.shape[0], 1, ...x.shape.slice(1)])),
+    1,
+  );
+}
+
+/** np.unstack(x, 1) for [batch, pos, ...], as a tree of splits (see FAN_IN): pos arrays [batch, ...]. Consumes x. */
+export function unstackPositions(x: np.Array): np.Array[] {
+  const n = x.shape[1];
+  if (n <= FAN_IN) return np.unstack(x, 1);
+  const size = Math.ceil(n / FAN_IN);
+  const bounds: number[] = [];
+  for (let i = size; i < n; i += size) bounds.push(i);
+  return np.split(x, bounds, 1).flatMap(unstackPositions);
+}
+
+/** One step of a cell: (W_ih x_t + b_ih, [h] or [h, c], W_hh^T, b_hh) -> [h] or [h, c]. Consumes its arguments. */
+type JitStep = (xProj: np.Array, state: np.Array[], whhT: np.Array, bhh: np.Array) => np.Array[];
+
+const jitSteps = new WeakMap<RecurrentCell, JitStep>();
+
+/**
+ * A cell's step as its own jitted function. Inside the traced forward pass each step is then one
+ * call (one equation) rather than the dozen primitives it is made of, which keeps the traced
+ * graph shallow: jax-js walks it recursively and overflows the JavaScript stack on long chains
+ * (a 2-layer GRU at 128 positions did, written inline), and compiles the step once for all positions.
+ */
+function jittedStep(cell: RecurrentCell): JitStep {
+  let f = jitSteps.get(cell);
+  if (!f) {
+    f = jit((xProj: np.Array, state: np.Array[], whhT: np.Array, bhh: np.Array): np.Array[] => {
+      const [h, c] = state; // [batch, d_hidden] each
+      const hProj = np.matmul(h.ref, whhT).add(bhh); // [batch, gates * d_hidden]
+      const next = cell.step(xProj, hProj, { h, c }, gateSlicer(h.shape[1]));
+      return next.c ? [next.h, next.c] : [next.h];
+    }) as unknown as JitStep;
+    jitSteps.set(cell, f);
+  }
+  return f;
+}
+
 /** Above this context the unrolled program gets slow to compile (see the header). */
 export const UNROLL_WARN_CTX = 64;
 
@@ -72,33 +132,30 @@ export const UNROLL_WARN_CTX = 64;
 export function runRecurrentLayers(cell: RecurrentCell, c: RecurrentConfig, params: Params, input: np.Array, hook: HookFn | undefined): np.Array {
   const [nBatch, nPos] = input.shape;
   const H = c.dHidden;
-  const gate = gateSlicer(H);
   let x = input; // [batch, pos, d_input]
   for (let l = 0; l < c.nLayers; l++) {
     const r = `rnn.${l}`;
-    // All positions' input projections at once, then one array per position. np.unstack is one
-    // split primitive whose gradient is a concatenation; slicing each position out instead would
-    // make the backward pass pad every step's gradient to the whole sequence (quadratic in pos).
-    const xProj = np.unstack(np.matmul(x, params[`${r}.W_ih`].transpose()).add(params[`${r}.b_ih`]), 1); // pos x [batch, gates * d_hidden]
+    // All positions' input projections at once, then one array per position: splits, whose
+    // gradient is a concatenation (slicing each position out instead would pad every step's
+    // gradient to the whole sequence).
+    const xProj = unstackPositions(np.matmul(x, params[`${r}.W_ih`].transpose()).add(params[`${r}.b_ih`])); // pos x [batch, gates * d_hidden]
     const whhT = params[`${r}.W_hh`].transpose(); // [d_hidden, gates * d_hidden]
     const bhh = params[`${r}.b_hh`]; // [gates * d_hidden]
-    let state: CellState = { h: np.zeros([nBatch, H]), c: cell.hasCell ? np.zeros([nBatch, H]) : undefined }; // [batch, d_hidden]
+    const step = jittedStep(cell);
+    let state = cell.hasCell ? [np.zeros([nBatch, H]), np.zeros([nBatch, H])] : [np.zeros([nBatch, H])]; // [h] or [h, c], [batch, d_hidden] each
     const hs: np.Array[] = [];
     const cs: np.Array[] = [];
     for (let t = 0; t < nPos; t++) {
-      const hProj = np.matmul(state.h.ref, whhT.ref).add(bhh.ref); // [batch, gates * d_hidden]
-      const next = cell.step(xProj[t], hProj, state, gate);
-      hs.push(next.h.ref);
-      if (next.c) cs.push(next.c.ref);
-      state = next;
+      state = step(xProj[t], state, whhT.ref, bhh.ref);
+      hs.push(state[0].ref);
+      if (cell.hasCell) cs.push(state[1].ref);
     }
-    state.h.dispose();
-    state.c?.dispose();
+    for (const a of state) a.dispose();
     whhT.dispose();
     bhh.dispose();
-    let hidden = np.stack(hs, 1); // [batch, pos, d_hidden]
+    let hidden = stackPositions(hs); // [batch, pos, d_hidden]
     if (hook) {
-      if (cell.hasCell) hook(`${r}.hook_cell`, np.stack(cs, 1)).dispose(); // [batch, pos, d_hidden]
+      if (cell.hasCell) hook(`${r}.hook_cell`, stackPositions(cs)).dispose(); // [batch, pos, d_hidden]
       hidden = hook(`${r}.hook_hidden`, hidden);
     } else {
       for (const a of cs) a.dispose();

@@ -33,8 +33,8 @@ import { nn, numpy as np } from "@jax-js/jax";
 import { checkInteger } from "../../util/errors.js";
 import type { Architecture, HookFn, Params } from "../architecture.js";
 import type { ParameterSpec } from "../types.js";
-import { completeConfig } from "../rnn/config.js";
-import { embedTokens, warnLongUnroll } from "../rnn/recurrent.js";
+import { checkUnrolledContext, completeConfig } from "../rnn/config.js";
+import { embedTokens, stackPositions, unstackPositions, warnLongUnroll } from "../rnn/recurrent.js";
 import { ssmLayerSites } from "./linearRnn.js";
 
 export interface SelectiveSsmConfig {
@@ -79,7 +79,7 @@ export function makeSelectiveSsmConfig(overrides: Readonly<Record<string, unknow
       checkInteger(fn, "config.dInner", c.dInner, 1, 1 << 14);
       checkInteger(fn, "config.dState", c.dState, 1, 1024);
       checkInteger(fn, "config.dtRank", c.dtRank, 1, 1 << 14);
-      checkInteger(fn, "config.nCtx", c.nCtx, 1, 1024);
+      checkUnrolledContext(fn, c.nCtx);
       checkInteger(fn, "config.dVocab", c.dVocab, 1, 1 << 20);
     },
   });
@@ -124,11 +124,11 @@ export function selectiveSsmForward(c: SelectiveSsmConfig, params: Params, token
     const C = proj.slice([], [], [R + N, R + 2 * N]); // [batch, pos, d_state]
     const delta = at(`${s}.hook_delta`, nn.softplus(np.matmul(dt, params[`${s}.W_dt`]).add(params[`${s}.b_dt`]))); // [batch, pos, d_inner]
     const A = np.exp(params[`${s}.A_log`]).neg(); // [d_inner, d_state]
-    // One array per position (np.unstack's gradient is a concatenation; slicing positions out of
+    // One array per position (splits, whose gradient is a concatenation; slicing positions out of
     // whole-sequence arrays would pad every step's gradient to the whole sequence).
-    const deltas = np.unstack(delta.ref, 1); // pos x [batch, d_inner]
-    const gatedInputs = np.unstack(delta.mul(u.ref), 1); // pos x [batch, d_inner]
-    const Bs = np.unstack(B, 1); // pos x [batch, d_state]
+    const deltas = unstackPositions(delta.ref); // pos x [batch, d_inner]
+    const gatedInputs = unstackPositions(delta.mul(u.ref)); // pos x [batch, d_inner]
+    const Bs = unstackPositions(B); // pos x [batch, d_state]
     // The recurrence, unrolled: elementwise only.
     const states: np.Array[] = [];
     let h: np.Array | null = null; // [batch, d_inner, d_state]; h_0 = 0
@@ -145,7 +145,7 @@ export function selectiveSsmForward(c: SelectiveSsmConfig, params: Params, token
     }
     h!.dispose();
     A.dispose();
-    let hidden = np.stack(states, 1); // [batch, pos, d_inner, d_state]
+    let hidden = stackPositions(states); // [batch, pos, d_inner, d_state]
     if (hook) hidden = hook(`${s}.hook_hidden`, hidden.reshape([nBatch, nPos, I * N])).reshape([nBatch, nPos, I, N]);
     const y = hidden.mul(C.reshape([nBatch, nPos, 1, N])).sum(-1).add(u.mul(params[`${s}.D`])); // [batch, pos, d_inner]
     const out = at(`${s}.hook_out`, np.matmul(y.mul(nn.silu(z)), params[`${s}.W_out`])); // [batch, pos, d_model]

@@ -19,7 +19,7 @@ import {
   checkTokens, checkTrainerOptions, createFastTrainer, createTrainingNetwork, engineName, optimizerStateOf,
   type FastTrainer, type FastTrainerOptions, type LossAndGrad,
 } from "../../engine/fast/trainer.js";
-import { optimizerStateNames } from "../../engine/fast/update.js";
+import { checkScalars, optimizerStateNames } from "../../engine/fast/update.js";
 import type { WorkerInit } from "./worker.js";
 import { enableRelaxedSimd } from "./relaxedSimd.js";
 import { startWorker } from "./spawn.js";
@@ -105,6 +105,7 @@ export async function createParallelFastTrainer(o: FastTrainerOptions): Promise<
     if (failure) throw failure;
     if (busy) throw new Error(`${what}: the previous step has not finished; await each step before the next`);
     checkTokens(what, tokens, batchSize, nPos, config.dVocab);
+    if (scalars) checkScalars(what, optimizer, scalars);
     busy = true;
     // A pending Atomics.waitAsync does not keep Node's event loop alive; the workers do, during a step.
     for (const w of workers) w.ref();

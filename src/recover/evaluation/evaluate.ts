@@ -21,6 +21,8 @@ import { spectralLearn } from "../baselines/spectral.js";
 import { hungarian } from "../hungarian.js";
 import { presentationOfHmm, presentationPredictions, totalVariation, wordProbabilities, type LinearPresentation } from "../linearPresentation.js";
 import { hmmBeliefs, type RecoveredHmm } from "../recoverHmm.js";
+import { centredSpectrum } from "../stateCount.js";
+import { Rng } from "../../util/rng.js";
 import { modelPredictions, modelWordDistributions } from "./modelWords.js";
 
 export interface CandidateScore {
@@ -52,6 +54,8 @@ export interface RecoveryEvaluation {
   /** Rank of the truth's Hankel matrix (words up to `rankWordLength` on each side). */
   readonly trueRank: number;
   readonly rankWordLength: number;
+  /** The true process's centred prediction spectrum (next-k-token words after prefixes of held-out true sequences; RMS per prefix, as the state count's). */
+  readonly trueSpectrum: number[];
   readonly heldOutSequences: number;
   readonly heldOutLength: number;
   /** The optimum: the true process's mean log-loss per token on the held-out sequences. */
@@ -114,6 +118,36 @@ export function hankelRank(p: LinearPresentation, m: number): number {
   }));
   const sv = new SingularValueDecomposition(H, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
   return sv.filter((s) => s > 1e-9 * Math.max(1e-300, sv[0])).length;
+}
+
+/**
+ * The centred spectrum (RMS per prefix) of a process's exact predictions of
+ * the next k tokens after up to 1000 prefixes of the given sequences: the
+ * quantity the state count reads from the model, without the model's error.
+ */
+export function predictionSpectrum(p: LinearPresentation, tokens: Int32Array, length: number, k: number, seed: number): Float64Array {
+  const count = tokens.length / length;
+  const V = p.nSymbols;
+  const D = p.dim;
+  const rng = new Rng(seed, "true-spectrum");
+  const M = Math.min(1000, count * length);
+  const order = rng.permutation(count * length).subarray(0, M);
+  const rows = new Float64Array(M * V ** k);
+  order.forEach((c, m) => {
+    const n = Math.floor(c / length);
+    const t = c % length;
+    let s = Float64Array.from(p.start);
+    for (let u = 0; u <= t; u++) {
+      const x = tokens[n * length + u];
+      const next = new Float64Array(D);
+      for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) next[j] += s[i] * p.operators[(x * D + i) * D + j];
+      let z = 0;
+      for (let i = 0; i < D; i++) z += next[i] * p.end[i];
+      s = next.map((v) => v / z);
+    }
+    rows.set(wordProbabilities({ ...p, start: s }, k), m * V ** k);
+  });
+  return centredSpectrum({ rows: M, cols: V ** k, data: rows });
 }
 
 /** Mean log-loss and mean KL(true || candidate) from predictive distributions [rows, V]. */
@@ -224,7 +258,13 @@ export async function evaluateRecovery(model: SequenceModel, recovered: Recovere
   }
 
   const rankWordLength = Math.max(1, Math.min(4, Math.floor(Math.log(256) / Math.log(Math.max(2, V)))));
-  const trueRank = truth.generalized ? truth.nStates : hankelRank(truthP, rankWordLength);
+  const trueRank = hankelRank(truthP, rankWordLength);
+  const trueSpectrum = Array.from(predictionSpectrum(truthP, held.tokens, length, recovered.futureLength, seed));
+  const floor = recovered.stateCount.spectrum[recovered.stateCount.states - 1] ?? 0;
+  const hidden = trueSpectrum.slice(0, Math.max(0, trueRank - 1)).filter((v) => v > 1e-12 && v < Math.max(floor, recovered.stateCount.floor));
+  if (hidden.length > 0 && S < trueRank) {
+    notes.push(`The true process's prediction spectrum (exact, same units) is [${trueSpectrum.slice(0, trueRank).map((v) => v.toExponential(1)).join(", ")}]: ${hidden.length} of its directions move predictions by less than the model's error floor (${Math.max(floor, recovered.stateCount.floor).toExponential(1)}), so states that differ only along them cannot be told apart from this model; the recovery is the minimal presentation at the model's resolution.`);
+  }
   if (trueRank < truth.nStates) {
     notes.push(`The true process has ${truth.nStates} states but rank ${trueRank} (Hankel matrix of words up to length ${rankWordLength}): its minimal linear presentation has ${trueRank} dimensions, so a minimal recovery has ${trueRank} states (or needs a generalized HMM), not ${truth.nStates}.`);
   }
@@ -234,6 +274,7 @@ export async function evaluateRecovery(model: SequenceModel, recovered: Recovere
     trueStates: truth.nStates,
     trueRank,
     rankWordLength,
+    trueSpectrum,
     heldOutSequences: nHeld,
     heldOutLength: length,
     optimumLoss: optimum,

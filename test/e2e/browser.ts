@@ -1,0 +1,75 @@
+/**
+ * Shared setup of the browser tests: the lab served from dist/web by
+ * `startLabServer` (what `beliefscope lab` runs), Debian's Chromium driven by
+ * playwright-core, headless, with WebGPU on SwiftShader, and a record of
+ * console errors and page errors per page (every test asserts there are none).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startLabServer, type LabServer } from "../../src/node/labServer.js";
+
+export const CHROMIUM = process.env.BELIEFSCOPE_CHROMIUM ?? "/usr/bin/chromium";
+export const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
+const WEB = fileURLToPath(new URL("../../dist/web/", import.meta.url));
+
+/** Why the browser tier cannot run here, or null. */
+export function missing(): string | null {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BELIEFSCOPE_CHROMIUM)`;
+  if (!existsSync(`${WEB}index.html`)) return "no built lab in dist/web (npm run build)";
+  return null;
+}
+
+/** The flags the acceptance check uses: WebGPU through SwiftShader, so both backends run without a GPU. */
+export const CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"];
+
+export interface Session {
+  readonly server: LabServer;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function openSession(): Promise<Session> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startLabServer({ port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return {
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export interface LabPage {
+  readonly page: Page;
+  /** Console errors and uncaught page errors so far. */
+  readonly errors: string[];
+}
+
+export async function openLab(session: Session, query = ""): Promise<LabPage> {
+  const page = await session.browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(session.server.url + query, { waitUntil: "load" });
+  return { page, errors };
+}
+
+/** window.beliefscopeLab (web/src/lab.ts hooks), typed loosely for page.evaluate. */
+export type Hooks = {
+  phase(): string;
+  device(): string | null;
+  engine(): string | null;
+  losses(): number[];
+  beyondAt(): number | null;
+  heldOut(): { step: number; loss: number }[];
+  finalVerdicts(): { label: string; r2: number | null; beyondControls: boolean }[] | null;
+  recovered(): { states: number; tv: number | null } | null;
+  pingTrainer(): Promise<number>;
+};
+export const hooks = (w: unknown): Hooks => (w as { beliefscopeLab: Hooks }).beliefscopeLab;
