@@ -122,15 +122,15 @@ function stageReporter(): (stage: RecoverStage, done: number, total: number) => 
   };
 }
 
-function graphInput(hmm: Hmm, title: string, order?: readonly number[]): HmmGraphInput {
+function graphInput(hmm: Hmm, title: string, order?: readonly number[], symbolLabels: readonly string[] = hmm.symbolLabels): HmmGraphInput {
   const S = hmm.nStates;
   const V = hmm.nSymbols;
   const pi = stationaryDistribution(hmm);
-  if (!order) return { nStates: S, nSymbols: V, transitions: hmm.transitions, symbolLabels: hmm.symbolLabels, stationary: pi, title };
+  if (!order) return { nStates: S, nSymbols: V, transitions: hmm.transitions, symbolLabels, stationary: pi, title };
   // Redraw with state k of the picture = state order[k] of the HMM.
   const T = new Float64Array(V * S * S);
   for (let x = 0; x < V; x++) for (let a = 0; a < S; a++) for (let b = 0; b < S; b++) T[(x * S + a) * S + b] = hmm.transitions[(x * S + order[a]) * S + order[b]];
-  return { nStates: S, nSymbols: V, transitions: T, symbolLabels: hmm.symbolLabels, stationary: order.map((i) => pi[i]), stateLabels: order.map((i) => `${i}`), title };
+  return { nStates: S, nSymbols: V, transitions: T, symbolLabels, stationary: order.map((i) => pi[i]), stateLabels: order.map((i) => `${i}`), title };
 }
 
 async function writeFigure(out: string, base: string, svg: string, files: string[]): Promise<void> {
@@ -217,12 +217,12 @@ export function recoverCommand(): Command {
         ),
         files,
       );
-      const beliefSvg = beliefFigureSvg(rec.beliefs, rec.mappedActivations, { leftTitle: "Recovered beliefs", rightTitle: `Activations mapped to beliefs (R² ${rec.map.r2.toFixed(3)})` });
+      const beliefSvg = beliefFigureSvg(rec.beliefs, rec.mappedActivations, { title: "Recovered beliefs beside the activations mapped to them", leftTitle: "Recovered beliefs (along the model's samples)", rightTitle: `Activations mapped to beliefs (R² ${rec.map.r2.toFixed(3)})` });
       await writeFigure(out, "beliefs", beliefSvg, files);
       await writeFigure(out, "hmm", hmmGraphSvg([graphInput(rec.hmm, "Recovered")], { title: `Recovered HMM (${S} states)` }), files);
       const recScore = evaluation?.candidates.find((c) => c.name === "recovered");
       if (truth && evaluation && recScore?.permutation && !truth.generalized) {
-        await writeFigure(out, "truth-vs-recovered", hmmGraphSvg([graphInput(truth, `True: ${truth.name}`), graphInput(rec.hmm, "Recovered (states matched)", recScore.permutation)], { title: "True and recovered HMMs, states matched (Hungarian)" }), files);
+        await writeFigure(out, "truth-vs-recovered", hmmGraphSvg([graphInput(truth, `True: ${truth.name}`), graphInput(rec.hmm, "Recovered (states matched)", recScore.permutation, truth.symbolLabels)], { title: "True and recovered HMMs, states matched (Hungarian)" }), files);
       }
       const context = { source: dir, modelSummary: model.summary, site, seed: o.seed, files };
       await writeJsonAtomically(join(out, "report.json"), recoveryReportJson(rec, evaluation, context));

@@ -33,15 +33,15 @@ function panel(g: HmmGraphInput, left: number, top: number, size: number, thresh
   const V = g.nSymbols;
   const T = g.transitions;
   const cx = left + size / 2;
-  const cy = top + size / 2 + 10;
-  const R = S === 1 ? 0 : size * 0.3;
+  const cy = top + size / 2 + 16;
+  const R = S === 1 ? 0 : size * 0.27;
   const nodeR = Math.max(14, Math.min(26, size / (3 * Math.max(S, 3))));
   const pos = Array.from({ length: S }, (_, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / S;
     return [cx + R * Math.cos(a), cy + R * Math.sin(a)] as const;
   });
   const parts: string[] = [];
-  if (g.title) parts.push(`<text x="${round1(cx)}" y="${top + 16}" text-anchor="middle" font-size="14" font-family="${FONT}">${escapeXml(g.title)}</text>`);
+  if (g.title) parts.push(`<text x="${round1(cx)}" y="${top + 14}" text-anchor="middle" font-size="14" font-family="${FONT}">${escapeXml(g.title)}</text>`);
   const sym = (x: number) => g.symbolLabels?.[x] ?? String(x);
   for (let i = 0; i < S; i++) {
     for (let j = 0; j < S; j++) {
@@ -64,7 +64,14 @@ function panel(g: HmmGraphInput, left: number, top: number, size: number, thresh
         const lx = x + (dx / d) * nodeR * 1.6;
         const ly = y + (dy / d) * nodeR * 1.6;
         parts.push(`<circle cx="${round1(lx)}" cy="${round1(ly)}" r="${round1(nodeR * 0.8)}" fill="none" stroke="#555555" stroke-width="${width}"/>`);
-        parts.push(`<text x="${round1(x + (dx / d) * nodeR * 3)}" y="${round1(y + (dy / d) * nodeR * 3 + 4)}" text-anchor="middle" font-size="10" font-family="${FONT}">${text}</text>`);
+        // Label beyond the loop, anchored away from the node so it never runs over it.
+        const ux = dx / d;
+        const uy = dy / d;
+        const side = Math.abs(uy) < 0.45;
+        const anchor = side ? (ux > 0 ? "start" : "end") : "middle";
+        const lxT = x + ux * nodeR * (side ? 2.5 : 1.6);
+        const lyT = y + uy * nodeR * 2.6 + (side ? 4 : uy < 0 ? -2 : 14);
+        parts.push(`<text x="${round1(lxT)}" y="${round1(lyT)}" text-anchor="${anchor}" font-size="10" font-family="${FONT}">${text}</text>`);
         continue;
       }
       const [x1, y1] = pos[i];
@@ -95,8 +102,8 @@ function panel(g: HmmGraphInput, left: number, top: number, size: number, thresh
   for (let i = 0; i < S; i++) {
     const [x, y] = pos[i];
     parts.push(`<circle cx="${round1(x)}" cy="${round1(y)}" r="${round1(nodeR)}" fill="#dbe9f6" stroke="#1f77b4" stroke-width="1.5"/>`);
-    parts.push(`<text x="${round1(x)}" y="${round1(y + 4)}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(g.stateLabels?.[i] ?? String(i))}</text>`);
-    if (g.stationary) parts.push(`<text x="${round1(x)}" y="${round1(y + nodeR + 13)}" text-anchor="middle" font-size="10" fill="#1f77b4" font-family="${FONT}">π ${g.stationary[i].toFixed(2)}</text>`);
+    parts.push(`<text x="${round1(x)}" y="${round1(y + (g.stationary ? -1 : 4))}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(g.stateLabels?.[i] ?? String(i))}</text>`);
+    if (g.stationary) parts.push(`<text x="${round1(x)}" y="${round1(y + 11)}" text-anchor="middle" font-size="9" fill="#1f77b4" font-family="${FONT}">π ${g.stationary[i].toFixed(2)}</text>`);
   }
   return parts.join("\n");
 }

@@ -24,8 +24,8 @@ const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
 export function spectrumSvg(series: readonly SpectrumSeries[], options: SpectrumOptions = {}): string {
   const width = 640;
-  const height = 380;
-  const m = { left: 64, right: 20, top: 40, bottom: 70 };
+  const height = 400;
+  const m = { left: 64, right: 20, top: 40, bottom: 90 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const n = Math.max(2, Math.min(options.maxValues ?? 16, Math.max(...series.map((s) => s.values.length))));
@@ -53,7 +53,7 @@ export function spectrumSvg(series: readonly SpectrumSeries[], options: Spectrum
     const pts = rel[idx].map((v, k) => [sx(k), sy(v)] as const);
     parts.push(`<path d="${pts.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
     for (const [x, y] of pts) parts.push(`<circle cx="${x}" cy="${y}" r="3" fill="${colour}"/>`);
-    const ly = height - 30 + 14 * Math.floor(idx / 2) - 8;
+    const ly = height - 34 + 16 * Math.floor(idx / 2);
     const lx = m.left + (idx % 2) * (w / 2);
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 24}" y="${ly + 4}" font-size="11" font-family="${FONT}">${escapeXml(s.label)}</text>`);
@@ -64,7 +64,7 @@ export function spectrumSvg(series: readonly SpectrumSeries[], options: Spectrum
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Singular values (relative to the largest)")}</text>`,
     `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
     ...parts,
-    `<text x="${m.left + w / 2}" y="${m.top + h + 32}" text-anchor="middle" font-size="12" font-family="${FONT}">index</text>`,
+    `<text x="${m.left + w / 2}" y="${m.top + h + 32}" text-anchor="middle" font-size="12" font-family="${FONT}">index (each series relative to its largest value)</text>`,
     `</svg>`,
     "",
   ].join("\n");

@@ -72,4 +72,14 @@ export type Hooks = {
   recovered(): { states: number; tv: number | null } | null;
   pingTrainer(): Promise<number>;
 };
-export const hooks = (w: unknown): Hooks => (w as { beliefscopeLab: Hooks }).beliefscopeLab;
+
+/** Call a hook in the page: await lab(page, "phase"). */
+export function lab<K extends keyof Hooks>(page: Page, name: K): Promise<Awaited<ReturnType<Hooks[K]>>> {
+  return page.evaluate((n) => (window as unknown as { beliefscopeLab: Record<string, () => unknown> }).beliefscopeLab[n](), name) as Promise<Awaited<ReturnType<Hooks[K]>>>;
+}
+
+/** Wait until the run's phase is one of `phases`. */
+export async function waitForPhase(page: Page, phases: string[], timeout: number): Promise<string> {
+  await page.waitForFunction((ps) => ps.includes((window as unknown as { beliefscopeLab: { phase(): string } }).beliefscopeLab.phase()), phases, { timeout, polling: 200 });
+  return lab(page, "phase");
+}
