@@ -22,6 +22,8 @@ import { tokenizerCommand } from "./tokenizerCommand.js";
 import { recoverCommand } from "./recoverCommand.js";
 import { labCommand } from "./labCommand.js";
 import { VERSION } from "../version.js";
+// Training in Node uses every core: register the multi-threaded fused trainer.
+import "../node/fast/engine.js";
 
 export function buildProgram(): Command {
   const program = new Command("beliefscope")

@@ -5,6 +5,9 @@
  * gives everything in Node.
  */
 export * from "../index.js";
+// Registers the multi-threaded fused transformer trainer (preferred over the core's single-threaded one).
+export { parallelFastEngine } from "./fast/engine.js";
+export { createParallelFastTrainer, defaultThreads, enableRelaxedSimd, measureCeiling, type Ceiling } from "./fast/index.js";
 export * from "./atomicWrite.js";
 export * from "./processFiles.js";
 export * from "./readFiles.js";

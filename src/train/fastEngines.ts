@@ -9,6 +9,7 @@ import { ArgumentError } from "../util/errors.js";
 import type { HostTensor, ModelConfigBase, StateDict } from "../model/types.js";
 import type { OptimizerConfig } from "./optimizer.js";
 import type { FastStepper } from "./trainer.js";
+import { singleThreadFastEngine } from "./fast/engine.js";
 
 export interface FastEngineRequest {
   readonly config: ModelConfigBase;
@@ -29,7 +30,8 @@ export interface FastEngine {
 
 export type EngineChoice = "auto" | "jax" | "fast";
 
-const engines = new Map<string, FastEngine[]>();
+// The core registers its single-threaded fused transformer; beliefscope/node adds a multi-threaded one.
+const engines = new Map<string, FastEngine[]>([["transformer", [singleThreadFastEngine]]]);
 
 /** Register a fast engine for an architecture; later registrations are preferred. */
 export function registerFastEngine(architecture: string, engine: FastEngine): void {

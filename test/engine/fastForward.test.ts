@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { numpy as np } from "@jax-js/jax";
-import { createFastForward } from "../../src/engine/fast/index.js";
+import { createFastForward } from "../../src/train/fast/index.js";
 import { toDevice } from "../../src/engine/hostTensor.js";
 import { forward, type Params } from "../../src/model/transformer/forward.js";
 import type { TransformerConfig } from "../../src/model/transformer/config.js";

@@ -8,7 +8,7 @@
  * norm must be below 1e-7 of the whole gradient's norm in both.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createFastTrainer } from "../../src/engine/fast/index.js";
+import { createFastTrainer } from "../../src/train/fast/index.js";
 import { makeOptimizerConfig } from "../../src/train/optimizer.js";
 import type { TransformerConfig } from "../../src/model/transformer/config.js";
 import { gradientChecks, initEngine, makeConfig, randomParams, randomTokens, referenceLossAndGrad } from "./reference.js";

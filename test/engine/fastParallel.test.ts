@@ -7,7 +7,7 @@
  * (relaxed SIMD and plain SIMD) give the same gradients.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { createFastTrainer, supportedFlavours, type FastTrainer } from "../../src/engine/fast/index.js";
+import { createFastTrainer, supportedFlavours, type FastTrainer } from "../../src/train/fast/index.js";
 import { createParallelFastTrainer } from "../../src/node/fast/parallelTrainer.js";
 import { enableRelaxedSimd } from "../../src/node/fast/relaxedSimd.js";
 import { makeOptimizer, makeOptimizerConfig } from "../../src/train/optimizer.js";

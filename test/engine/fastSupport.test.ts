@@ -1,9 +1,9 @@
 /** What the fast engine accepts, and how it refuses the rest (which then trains on jax-js). */
 import { describe, expect, it } from "vitest";
-import { createFastTrainer, fastTrainerSupport } from "../../src/engine/fast/index.js";
+import { createFastTrainer, fastTrainerSupport } from "../../src/train/fast/index.js";
 import { makeConfig, type TransformerConfig } from "../../src/model/transformer/config.js";
 import { initialStateDict, parameterSpecs } from "../../src/model/transformer/params.js";
-import { tensorNames } from "../../src/engine/fast/layout.js";
+import { tensorNames } from "../../src/model/transformer/fast/layout.js";
 import { makeOptimizerConfig } from "../../src/train/optimizer.js";
 import { ArgumentError } from "../../src/util/errors.js";
 

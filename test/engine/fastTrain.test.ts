@@ -9,7 +9,7 @@
  * engines; it must stay within 2 lr per step of the reference, elementwise.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createFastTrainer } from "../../src/engine/fast/index.js";
+import { createFastTrainer } from "../../src/train/fast/index.js";
 import { learningRateAt, makeOptimizer, makeOptimizerConfig, type OptimizerConfig } from "../../src/train/optimizer.js";
 import type { StateDict } from "../../src/model/types.js";
 import { initEngine, makeConfig, randomParams, randomTokens, referenceTrain, relativeError, ZERO_GRADIENT } from "./reference.js";

@@ -84,3 +84,8 @@ export async function instantiateKernels(compiled: CompiledKernels): Promise<Ker
   const instance = await WebAssembly.instantiate(compiled.module, {});
   return instance.exports as unknown as KernelExports;
 }
+
+/** The engine name for a kernel flavour, e.g. "fast-wasm-relaxed-simd". */
+export function engineName(flavour: KernelFlavour): string {
+  return `fast-wasm-${flavour}`;
+}

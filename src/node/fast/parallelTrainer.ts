@@ -9,17 +9,17 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { ArgumentError, checkInteger } from "../../util/errors.js";
-import { compileKernels } from "../../engine/fast/kernels.js";
-import { unpackStateDict } from "../../engine/fast/layout.js";
+import { compileKernels, engineName } from "../../engine/fast/kernels.js";
+import { unpackStateDict } from "../../model/transformer/fast/layout.js";
 import {
   awaitAllPublishedAsync, Command, computeAndPublish, markFailed, nextGeneration, reduceAndUpdate, sharedBytes, sharedViews,
   startStep, writeScalars, type CommandCode, type SharedLayout,
-} from "../../engine/fast/shared.js";
+} from "../../train/fast/shared.js";
 import {
-  checkTokens, checkTrainerOptions, createFastTrainer, createTrainingNetwork, engineName, optimizerStateOf,
+  checkTokens, checkTrainerOptions, createFastTrainer, createTrainingNetwork, optimizerStateOf,
   type FastTrainer, type FastTrainerOptions, type LossAndGrad,
-} from "../../engine/fast/trainer.js";
-import { checkScalars, optimizerStateNames } from "../../engine/fast/update.js";
+} from "../../train/fast/trainer.js";
+import { checkScalars, optimizerStateNames } from "../../train/fast/update.js";
 import type { WorkerInit } from "./worker.js";
 import { enableRelaxedSimd } from "./relaxedSimd.js";
 import { startWorker } from "./spawn.js";

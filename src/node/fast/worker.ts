@@ -7,9 +7,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { TransformerConfig } from "../../model/transformer/config.js";
 import type { OptimizerConfig } from "../../train/optimizer.js";
 import type { KernelFlavour } from "../../engine/fast/kernels.js";
-import { FastNetwork } from "../../engine/fast/network.js";
-import { awaitAllPublished, awaitStep, Command, computeAndPublish, markFailed, reduceAndUpdate, sharedViews, type SharedLayout } from "../../engine/fast/shared.js";
-import { optimizerStateNames } from "../../engine/fast/update.js";
+import { FastNetwork } from "../../model/transformer/fast/network.js";
+import { awaitAllPublished, awaitStep, Command, computeAndPublish, markFailed, reduceAndUpdate, sharedViews, type SharedLayout } from "../../train/fast/shared.js";
+import { optimizerStateNames } from "../../train/fast/update.js";
 
 export interface WorkerInit {
   readonly module: WebAssembly.Module;

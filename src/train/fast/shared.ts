@@ -11,8 +11,8 @@
  * copies its slice before it publishes).
  * Browser-safe: only SharedArrayBuffer and Atomics.
  */
-import type { OptimizerConfig } from "../../train/optimizer.js";
-import type { FastNetwork } from "./network.js";
+import type { OptimizerConfig } from "../optimizer.js";
+import type { FastNetwork } from "../../model/transformer/fast/network.js";
 import { applyUpdate } from "./update.js";
 
 /** Control words (Int32). */

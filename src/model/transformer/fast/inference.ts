@@ -4,14 +4,13 @@
  * of many sequences, in chunks of `chunkSeqs` sequences through one network.
  * Equal to src/model/transformer/forward.ts within float32 rounding (tested).
  */
-import { ArgumentError, checkInteger, describe } from "../../util/errors.js";
-import type { TransformerConfig } from "../../model/transformer/config.js";
-import type { StateDict } from "../../model/types.js";
-import { compileKernels, type KernelFlavour } from "./kernels.js";
+import { ArgumentError, checkInteger, describe } from "../../../util/errors.js";
+import type { TransformerConfig } from "../config.js";
+import type { StateDict } from "../../types.js";
+import { compileKernels, engineName, type KernelFlavour } from "../../../engine/fast/kernels.js";
 import { packStateDict } from "./layout.js";
 import { FastNetwork } from "./network.js";
 import { fastModelSupport } from "./support.js";
-import { engineName } from "./trainer.js";
 
 export interface FastForwardOptions {
   readonly config: TransformerConfig;

@@ -7,10 +7,10 @@
  * one matrix product gives every head's queries, keys and values. pack/unpack
  * convert to and from state dicts with TransformerLens names.
  */
-import { ArgumentError } from "../../util/errors.js";
-import type { TransformerConfig } from "../../model/transformer/config.js";
-import type { HostTensor, StateDict } from "../../model/types.js";
-import { padded } from "./arena.js";
+import { ArgumentError } from "../../../util/errors.js";
+import type { TransformerConfig } from "../config.js";
+import type { HostTensor, StateDict } from "../../types.js";
+import { padded } from "../../../engine/fast/arena.js";
 
 /** Float offsets of one block's tensors in the flat buffer (-1 where absent). */
 export interface BlockOffsets {

@@ -6,10 +6,10 @@
 import { ArgumentError, checkInteger, describe } from "../../util/errors.js";
 import type { TransformerConfig } from "../../model/transformer/config.js";
 import type { HostTensor, StateDict } from "../../model/types.js";
-import type { OptimizerConfig } from "../../train/optimizer.js";
-import { compileKernels, type CompiledKernels, type KernelFlavour } from "./kernels.js";
-import { packStateDict, unpackStateDict } from "./layout.js";
-import { FastNetwork } from "./network.js";
+import type { OptimizerConfig } from "../optimizer.js";
+import { compileKernels, engineName, type CompiledKernels, type KernelFlavour } from "../../engine/fast/kernels.js";
+import { packStateDict, unpackStateDict } from "../../model/transformer/fast/layout.js";
+import { FastNetwork } from "../../model/transformer/fast/network.js";
 import { fastTrainerSupport } from "./support.js";
 import { applyUpdate, checkScalars, optimizerStateNames } from "./update.js";
 
@@ -97,11 +97,6 @@ export function optimizerStateOf(net: FastNetwork, o: OptimizerConfig): Record<s
   const out: Record<string, HostTensor> = {};
   for (const s of optimizerStateNames(o)) Object.assign(out, unpackStateDict(net.config, net.layout, net.stateView(s), `${s}/`));
   return out;
-}
-
-/** The engine name for a kernel flavour. */
-export function engineName(flavour: KernelFlavour): string {
-  return `fast-wasm-${flavour}`;
 }
 
 /** A single-threaded fast trainer (browser-safe). */

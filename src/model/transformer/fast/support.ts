@@ -4,18 +4,17 @@
  * so an option added to TransformerConfig later is rejected here until the fast
  * engine learns it.
  */
-import type { TransformerConfig } from "../../model/transformer/config.js";
-import type { OptimizerConfig } from "../../train/optimizer.js";
-import { supportedFlavours } from "./kernels.js";
+import type { TransformerConfig } from "../config.js";
+import { supportedFlavours } from "../../../engine/fast/kernels.js";
 
 export type Support = { ok: true } | { ok: false; reason: string };
 
-const isCount = (min: number) => (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= 1 << 20;
-const isBool = (v: unknown) => typeof v === "boolean";
-const oneOf = (...values: string[]) => (v: unknown) => typeof v === "string" && values.includes(v);
-const isFinite = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+export const isCount = (min: number) => (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= 1 << 20;
+export const isBool = (v: unknown) => typeof v === "boolean";
+export const oneOf = (...values: string[]) => (v: unknown) => typeof v === "string" && values.includes(v);
+export const isFinite = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
 
-const CONFIG_FIELDS: Record<string, { check: (v: unknown) => boolean; expected: string }> = {
+const CONFIG_FIELDS: FieldChecks = {
   nLayers: { check: isCount(0), expected: "an integer >= 0" },
   dModel: { check: isCount(1), expected: "an integer >= 1" },
   nHeads: { check: isCount(1), expected: "an integer >= 1" },
@@ -30,21 +29,10 @@ const CONFIG_FIELDS: Record<string, { check: (v: unknown) => boolean; expected: 
   init: { check: oneOf("pytorch", "gpt2"), expected: "pytorch or gpt2" },
 };
 
-const OPTIMIZER_FIELDS: Record<string, { check: (v: unknown) => boolean; expected: string }> = {
-  kind: { check: oneOf("adam", "sgd"), expected: "adam or sgd" },
-  learningRate: { check: isFinite, expected: "a finite number >= 0" },
-  beta1: { check: isFinite, expected: "a finite number" },
-  beta2: { check: isFinite, expected: "a finite number" },
-  eps: { check: isFinite, expected: "a finite number" },
-  momentum: { check: isFinite, expected: "a finite number" },
-  weightDecay: { check: isFinite, expected: "a finite number" },
-  gradClip: { check: isFinite, expected: "a finite number" },
-  // Schedules live on the host: the caller passes each step's scalars.
-  schedule: { check: oneOf("constant", "cosine"), expected: "constant or cosine" },
-  warmupSteps: { check: isFinite, expected: "a finite number" },
-};
+export type FieldChecks = Record<string, { check: (v: unknown) => boolean; expected: string }>;
 
-function checkFields(what: string, value: object, fields: typeof CONFIG_FIELDS): Support {
+/** Accept only known keys with accepted values, and require every key. */
+export function checkFields(what: string, value: object, fields: FieldChecks): Support {
   for (const [key, v] of Object.entries(value)) {
     const f = fields[key];
     if (!f) return { ok: false, reason: `${what}.${key} is not implemented by the fast engine` };
@@ -62,11 +50,4 @@ export function fastModelSupport(config: TransformerConfig): Support {
   if (!c.ok) return c;
   if (supportedFlavours().length === 0) return { ok: false, reason: "this runtime has no WebAssembly SIMD" };
   return { ok: true };
-}
-
-/** Whether createFastTrainer can train this model with this optimizer; otherwise why not. */
-export function fastTrainerSupport(config: TransformerConfig, optimizer: OptimizerConfig): Support {
-  const o = checkFields("optimizer", optimizer, OPTIMIZER_FIELDS);
-  if (!o.ok) return o;
-  return fastModelSupport(config);
 }

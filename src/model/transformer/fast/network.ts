@@ -6,9 +6,9 @@
  * parameters, gradients, optimizer state, activations and scratch. About 30
  * kernel calls per layer per step; nothing is allocated per step.
  */
-import type { TransformerConfig } from "../../model/transformer/config.js";
-import { Arena } from "./arena.js";
-import { instantiateKernels, type CompiledKernels, type KernelExports } from "./kernels.js";
+import type { TransformerConfig } from "../config.js";
+import { Arena } from "../../../engine/fast/arena.js";
+import { instantiateKernels, type CompiledKernels, type KernelExports } from "../../../engine/fast/kernels.js";
 import { paramLayout, type ParamLayout } from "./layout.js";
 
 /** TransformerLens's LayerNorm epsilon (as forward.ts). */

@@ -5,8 +5,8 @@
  * from `makeOptimizer(config).scalars(t, lr)`, as for the jax-js trainer.
  */
 import { ArgumentError, describe } from "../../util/errors.js";
-import type { OptimizerConfig } from "../../train/optimizer.js";
-import type { FastNetwork } from "./network.js";
+import type { OptimizerConfig } from "../optimizer.js";
+import type { FastNetwork } from "../../model/transformer/fast/network.js";
 
 /** Flat optimizer-state buffers: Adam ["m", "v"], SGD with momentum ["momentum"], plain SGD []. */
 export function optimizerStateNames(o: OptimizerConfig): string[] {

@@ -4,7 +4,8 @@
  * (test/engine/). Models or optimizers it does not implement are reported by
  * fastTrainerSupport and stay on jax-js. Browser-safe.
  */
-export { fastModelSupport, fastTrainerSupport, type Support } from "./support.js";
+export { fastModelSupport, type Support } from "../../model/transformer/fast/support.js";
+export { fastTrainerSupport } from "./support.js";
 export { createFastTrainer, type FastTrainer, type FastTrainerOptions, type LossAndGrad } from "./trainer.js";
-export { compileKernels, supportedFlavours, type KernelFlavour } from "./kernels.js";
-export { createFastForward, type FastForward, type FastForwardOptions, type FastForwardResult } from "./inference.js";
+export { compileKernels, supportedFlavours, type KernelFlavour } from "../../engine/fast/kernels.js";
+export { createFastForward, type FastForward, type FastForwardOptions, type FastForwardResult } from "../../model/transformer/fast/inference.js";
