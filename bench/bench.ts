@@ -7,12 +7,15 @@
  *               same run, the machine's matmul ceiling (fractionOfCeiling), a scaling
  *               table (d_model 64/128/256 x n_ctx 10/64/256), and PyTorch's
  *               ../shared/reference/torch_ref.py (Debian's python3-torch, 2 threads)
+ *   gpu         (alone, on a machine with a GPU) the anchor model on jax-js WebGPU in Node
+ *               (the optional `webgpu` package) beside PyTorch CUDA eager (torch_ref.py cuda)
  *   bars        the demo: held-out loss within 1% of optimal, final-layer probe
  *               R^2 >= 0.99, shuffled-control R^2 <= 0.01
  *
  *   npm run bench                      both
  *   npm run bench -- --only throughput [--no-scaling] [--threads 2] [--fast-steps 300]
  *   npm run bench -- --only bars --steps 2000
+ *   npm run bench -- --only gpu [--gpu-steps 200]
  * Environment: TORCH_PYTHON (default /usr/bin/python3), TORCH_REF (default ../shared/reference/torch_ref.py).
  * Results: .bench/results.json. Other processes on the machine lower every figure;
  * compare figures of the same run (ratios, fractionOfCeiling), and see loadAverage.
@@ -23,6 +26,7 @@ import { parseArgs } from "node:util";
 import { DEMO_DEFAULTS } from "../src/pipeline/demo.js";
 import { bars } from "./bars.js";
 import { throughput } from "./throughput.js";
+import { gpu } from "./gpu.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -33,11 +37,13 @@ const { values: args } = parseArgs({
     "torch-steps": { type: "string", default: "100" },
     threads: { type: "string", default: String(availableParallelism()) },
     "no-scaling": { type: "boolean", default: false },
+    "gpu-steps": { type: "string", default: "200" },
   },
 });
 const only = args.only;
-if (only && only !== "throughput" && only !== "bars") {
-  console.error(`bench: --only received ${JSON.stringify(only)}; expected "throughput" or "bars".`);
+const CHOICES = ["throughput", "bars", "gpu"];
+if (only && !CHOICES.includes(only)) {
+  console.error(`bench: --only received ${JSON.stringify(only)}; expected one of ${CHOICES.join(", ")}.`);
   process.exit(2);
 }
 const count = (name: keyof typeof args, min: number): number => {
@@ -59,6 +65,8 @@ if (!only || only === "throughput") {
   });
 }
 if (!only || only === "bars") results.bars = await bars(count("steps", 1));
+// Its own process only: it starts jax-js on WebGPU.
+if (only === "gpu") results.gpu = await gpu({ steps: count("gpu-steps", 1), torchSteps: count("torch-steps", 1) });
 await mkdir(".bench", { recursive: true });
 await writeFile(".bench/results.json", JSON.stringify(results, null, 2) + "\n");
 console.log("\nwrote .bench/results.json");

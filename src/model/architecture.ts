@@ -9,7 +9,7 @@
  * `x.ref` and return `x`).
  */
 import type { numpy as np } from "@jax-js/jax";
-import type { ActivationSite, ModelConfigBase, ParameterSpec } from "./types.js";
+import type { ActivationSite, ModelConfigBase, ParameterSpec, StateDict } from "./types.js";
 
 /** Parameters as owned jax-js arrays, by name (engine layer only). */
 export type Params = Record<string, np.Array>;
@@ -39,8 +39,28 @@ export interface Architecture<C extends ModelConfigBase = ModelConfigBase> {
   forward(config: C, params: Params, tokens: np.Array, hook?: HookFn): np.Array;
   /** One line describing a config, e.g. "4-layer d_model-64 transformer". */
   summary(config: C): string;
+  /**
+   * A host forward pass for this config and these weights, or null when it has none for this
+   * config (the jax-js forward is used then). Optional: architectures without one always run on jax-js.
+   */
+  createHostForward?(config: C, params: StateDict): Promise<HostForward | null>;
   /** Extra fields for the model's config.json (e.g. TransformerLens's HookedTransformerConfig). */
   exportConfig?(config: C): Record<string, unknown>;
+}
+
+/**
+ * A forward pass over host memory (e.g. fused wasm kernels) that an architecture may offer
+ * beside its jax-js forward, for evaluation and probing. It must equal `forward` within float32
+ * rounding on the hooks it lists (tested against it), and it owns its memory.
+ */
+export interface HostForward {
+  /** e.g. "fast-wasm-relaxed-simd". */
+  readonly engine: string;
+  /** Hooks run() can capture, each [batch, pos, d_model]. */
+  readonly hookNames: readonly string[];
+  /** Logits [batch, pos, d_vocab] and the named activations for tokens [batch, nPos]. */
+  run(tokens: Int32Array, batch: number, nPos: number, names?: readonly string[]): { readonly logits: Float32Array; readonly activations: Record<string, Float32Array> };
+  dispose(): void;
 }
 
 /** An architecture with its config type erased, as the registry holds them. */

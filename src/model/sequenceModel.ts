@@ -12,10 +12,10 @@
  */
 import { jit, tree, numpy as np, type OwnedFunction } from "@jax-js/jax";
 import { ArgumentError, checkInteger, describe } from "../util/errors.js";
-import { ensureEngine, type EngineDevice } from "../engine/jax.js";
+import { engineDevice, ensureEngine, type EngineDevice } from "../engine/jax.js";
 import { readFloat32, toDevice, toHost } from "../engine/hostTensor.js";
 import { ActivationCache } from "./cache.js";
-import type { AnyArchitecture, Architecture, Params } from "./architecture.js";
+import type { AnyArchitecture, Architecture, HostForward, Params } from "./architecture.js";
 import { initialStateDictFromSpecs } from "./init.js";
 import { sizeOf, type ActivationSite, type HostTensor, type ModelConfigBase, type StateDict } from "./types.js";
 
@@ -24,6 +24,12 @@ export interface RunWithCacheOptions {
   readonly names?: readonly string[];
   /** Sequences per forward call (bounds memory). Default 1024. */
   readonly batchSize?: number;
+  /**
+   * "auto" (default): the architecture's host forward (the transformer's fused wasm kernels) when it
+   * has one for this config, captures every requested hook, and jax-js runs on wasm or cpu; else
+   * jax-js. "jax": always jax-js, the reference the host forward is tested against.
+   */
+  readonly engine?: "auto" | "jax";
 }
 
 export interface RunResult {
@@ -49,7 +55,7 @@ export interface SequenceModel<C extends ModelConfigBase = ModelConfigBase> {
   /** Default probe sites: the embedding, each layer, and all layers concatenated. */
   layerSites(): ActivationSite[];
   /** Logits [batch, pos, d_vocab] for tokens [batch, pos] (row-major). */
-  forward(tokens: Int32Array, nPos: number, options?: { readonly batchSize?: number }): Promise<HostTensor>;
+  forward(tokens: Int32Array, nPos: number, options?: { readonly batchSize?: number; readonly engine?: "auto" | "jax" }): Promise<HostTensor>;
   /** Run and keep the activations at `names` (TransformerLens's run_with_cache). tokens: [batch, pos]. */
   runWithCache(tokens: Int32Array, nPos: number, options?: RunWithCacheOptions): Promise<RunResult>;
   /** Host copies of the parameters, by name. */
@@ -78,6 +84,8 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
   readonly config: C;
   #params: Params;
   readonly #compiled = new Map<string, CachedForward>();
+  /** The architecture's host forward on the current parameters, made on first use; null: none. */
+  #host: Promise<HostForward | null> | null = null;
 
   protected constructor(arch: Architecture<C>, config: C, params: Params) {
     this.arch = arch;
@@ -126,8 +134,8 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
     return this.arch.layerSites(this.config);
   }
 
-  async forward(tokens: Int32Array, nPos: number, options: { readonly batchSize?: number } = {}): Promise<HostTensor> {
-    return (await this.runWithCache(tokens, nPos, { names: [], batchSize: options.batchSize })).logits;
+  async forward(tokens: Int32Array, nPos: number, options: { readonly batchSize?: number; readonly engine?: "auto" | "jax" } = {}): Promise<HostTensor> {
+    return (await this.runWithCache(tokens, nPos, { names: [], batchSize: options.batchSize, engine: options.engine })).logits;
   }
 
   async runWithCache(tokens: Int32Array, nPos: number, options: RunWithCacheOptions = {}): Promise<RunResult> {
@@ -144,6 +152,15 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
     }
     const batchSize = checkInteger(fn, "batchSize", options.batchSize ?? 1024, 1);
     const nSeq = tokens.length / nPos;
+    if (options.engine !== undefined && options.engine !== "auto" && options.engine !== "jax") {
+      throw new ArgumentError({ fn, argument: "engine", received: describe(options.engine), expected: '"auto" or "jax"' });
+    }
+    const host = options.engine === "jax" ? null : await this.#hostForward(names);
+    if (host) {
+      const out = host.run(tokens, nSeq, nPos, names);
+      const captured = new Map(names.map((name) => [name, { shape: [nSeq, nPos, out.activations[name].length / (nSeq * nPos)], data: out.activations[name] }]));
+      return { logits: { shape: [nSeq, nPos, c.dVocab], data: out.logits }, cache: new ActivationCache(captured) }; // logits [batch, pos, d_vocab]
+    }
     const compiled = this.#compiledFor(names);
 
     const logits = new Float32Array(nSeq * nPos * c.dVocab);
@@ -181,6 +198,7 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
   }
 
   dispose(): void {
+    this.#dropHost();
     for (const f of this.#compiled.values()) f.dispose();
     this.#compiled.clear();
     tree.dispose(this.#params);
@@ -188,8 +206,24 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
   }
 
   #setParams(params: Params): void {
+    this.#dropHost();
     tree.dispose(this.#params);
     this.#params = params;
+  }
+
+  /** The host forward for these hooks, when the architecture has one that applies. */
+  async #hostForward(names: readonly string[]): Promise<HostForward | null> {
+    const device = engineDevice();
+    if (!this.arch.createHostForward || (device !== "wasm" && device !== "cpu")) return null;
+    this.#host ??= this.stateDict().then((sd) => this.arch.createHostForward!(this.config, sd));
+    const host = await this.#host;
+    return host && names.every((n) => host.hookNames.includes(n)) ? host : null;
+  }
+
+  #dropHost(): void {
+    const host = this.#host;
+    this.#host = null;
+    void host?.then((h) => h?.dispose(), () => {});
   }
 
   #compiledFor(names: readonly string[]): CachedForward {

@@ -5,6 +5,8 @@ import { makeConfig, PRESETS, toHookedTransformerConfig, type PresetName, type T
 import { forward } from "./forward.js";
 import { HOOK_SHAPES, hookNames } from "./hooks.js";
 import { parameterSpecs } from "./params.js";
+import { createFastForward } from "./fast/inference.js";
+import { fastModelSupport } from "./fast/support.js";
 
 /** Probe sites: the embedding (resid_pre of block 0), each block's resid_post, and all of them concatenated. */
 export function transformerLayerSites(c: TransformerConfig): ActivationSite[] {
@@ -27,5 +29,7 @@ export const transformer: Architecture<TransformerConfig> = {
   layerSites: transformerLayerSites,
   forward,
   summary: (c) => `${c.nLayers}-layer d_model-${c.dModel} transformer${c.attnOnly ? " (attention-only)" : ""}`,
+  // The fused wasm-SIMD forward (src/model/transformer/fast) for the configs it implements.
+  createHostForward: async (c, params) => (fastModelSupport(c).ok ? createFastForward({ config: c, params }) : null),
   exportConfig: (c) => ({ hookedTransformerConfig: toHookedTransformerConfig(c) }),
 };
