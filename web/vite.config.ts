@@ -20,8 +20,10 @@ export default defineConfig({
     // jax-js is most of the workers' size; one chunk per worker is what we want.
     chunkSizeWarningLimit: 2048,
     reportCompressedSize: true,
+    // Build-time timing notes are noise on a shared 2-core machine.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
-  worker: { format: "es" },
+  worker: { format: "es", rolldownOptions: { checks: { bundlerTimings: false } } },
   server: {
     port: 5173,
     // The page imports ../src.

@@ -3,9 +3,35 @@
  * print its address. Training, probing and recovery run in the browser; the
  * server only hands out static files. Ctrl-C stops it.
  */
+import { readFile } from "node:fs/promises";
+import { deflateRawSync } from "node:zlib";
 import { Command } from "commander";
 import { startLabServer } from "../node/labServer.js";
+import { resolveProcess } from "../node/processFiles.js";
+import { resolveProcessName } from "../process/catalogue/index.js";
+import { processToJson } from "../process/json.js";
+import { isFileSpec, parseCatalogueSpec } from "../process/spec.js";
 import { intOption } from "./options.js";
+
+/**
+ * The page's query for a process spec, checked here first (a bad spec fails
+ * with the command line's message, before anything is served): a catalogue
+ * entry as ?process=, anything else (a JSON file, a composite) as the page's
+ * pasted process, ?json= raw DEFLATE in base64url (web/src/state.ts).
+ */
+async function processQuery(spec: string): Promise<string> {
+  const hmm = await resolveProcess(spec);
+  if (!isFileSpec(spec)) {
+    try {
+      resolveProcessName(parseCatalogueSpec(spec).name);
+      return `?process=${encodeURIComponent(spec)}`;
+    } catch {
+      // a composite: the page's catalogue picker has no entry for it
+    }
+  }
+  const text = isFileSpec(spec) ? await readFile(spec, "utf8") : JSON.stringify(processToJson(hmm), null, 2) + "\n";
+  return `?json=${deflateRawSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64url")}`;
+}
 
 interface LabFlags {
   readonly port: number;
@@ -16,13 +42,14 @@ interface LabFlags {
 export function labCommand(): Command {
   return new Command("lab")
     .description("Serve the lab in the browser: pick or paste an HMM, train a transformer on it in the page (WebGPU or wasm), watch the probed belief geometry appear")
-    .argument("[process]", 'open the page on this catalogue process, e.g. "rrxor" or "mess3:x=0.1"')
+    .argument("[process]", 'open the page on this process: a catalogue spec ("rrxor", "mess3:x=0.1"), a composite, or a JSON file')
     .option("--port <n>", "port (0: any free port)", intOption(0, 65535), 5174)
     .option("--host <address>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--isolated", "send COOP/COEP headers (cross-origin isolation: SharedArrayBuffer, and jax-js's wasm worker pool)", false)
     .action(async (processSpec: string | undefined, o: LabFlags) => {
+      const query = processSpec ? await processQuery(processSpec) : "";
       const lab = await startLabServer({ port: o.port, host: o.host, crossOriginIsolated: o.isolated });
-      const url = processSpec ? `${lab.url}?process=${encodeURIComponent(processSpec)}` : lab.url;
+      const url = lab.url + query;
       process.stdout.write(`beliefscope lab: ${url}\n(serving ${lab.root}; Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void lab.close().then(resolve);

@@ -13,15 +13,35 @@ export const CHROMIUM = process.env.BELIEFSCOPE_CHROMIUM ?? "/usr/bin/chromium";
 export const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const WEB = fileURLToPath(new URL("../../dist/web/", import.meta.url));
 
-/** Why the browser tier cannot run here, or null. */
+/**
+ * Why the browser tier cannot run here, or null. With BELIEFSCOPE_E2E=required (.ci/run sets it)
+ * a missing browser or build is an error, not a skip.
+ */
 export function missing(): string | null {
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BELIEFSCOPE_CHROMIUM)`;
-  if (!existsSync(`${WEB}index.html`)) return "no built lab in dist/web (npm run build)";
-  return null;
+  const why = !existsSync(CHROMIUM)
+    ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BELIEFSCOPE_CHROMIUM)`
+    : !existsSync(`${WEB}index.html`)
+      ? "no built lab in dist/web (npm run build)"
+      : null;
+  if (why && process.env.BELIEFSCOPE_E2E === "required") throw new Error(`the browser tests cannot run: ${why}`);
+  return why;
 }
 
-/** The flags the acceptance check uses: WebGPU through SwiftShader, so both backends run without a GPU. */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"];
+/**
+ * Headless Chromium with WebGPU through SwiftShader, so both backends run without a GPU (without
+ * --enable-unsafe-webgpu there is no adapter); no sandbox (CI runs as root); nothing that reaches
+ * for the network (there is none here).
+ */
+export const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--enable-unsafe-webgpu",
+  "--use-webgpu-adapter=swiftshader",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export interface Session {
   readonly server: LabServer;
@@ -67,7 +87,8 @@ export type Hooks = {
   engine(): string | null;
   losses(): number[];
   beyondAt(): number | null;
-  heldOut(): { step: number; loss: number }[];
+  heldOut(): { step: number; loss: number; relative: number; at: number }[];
+  speed(): { steps: number; stepSeconds: number; wallSeconds: number };
   finalVerdicts(): { label: string; r2: number | null; beyondControls: boolean }[] | null;
   recovered(): { states: number; tv: number | null } | null;
   pingTrainer(): Promise<number>;

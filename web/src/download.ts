@@ -51,8 +51,10 @@ export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
   }
 }
 
-/** JSON with arrays of numbers kept on one line (process files stay readable). */
+/** JSON with arrays of numbers, and of short strings, kept on one line (process files stay readable). */
 export function prettyJson(value: unknown): string {
   const text = JSON.stringify(value, null, 2);
-  return text.replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(", ")}]`) + "\n";
+  const scalar = String.raw`(?:-?[\d.eE+-]+|"[^"\\\n]{0,40}")`;
+  const flat = new RegExp(String.raw`\[\s*(${scalar}(?:,\s*${scalar})*)\s*\]`, "g");
+  return text.replace(flat, (_, inner: string) => `[${inner.split(/,\s*(?=-?[\d.]|")/).join(", ")}]`) + "\n";
 }

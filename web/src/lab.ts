@@ -16,7 +16,7 @@ import { GeometryPanel } from "./panels/geometryPanel.js";
 import { ProcessPanel } from "./panels/processPanel.js";
 import { ResultsPanel } from "./panels/resultsPanel.js";
 import { TrainingPanel, type RunPhase } from "./panels/trainingPanel.js";
-import type { AnalysisEvent, AnalysisRequest, FigureName, ProbeSummary, ProcessEvent, ProcessRequest, ProcessSummary, RecoverySummary, RunSettings, TrainEvent, TrainRequest } from "./protocol.js";
+import type { AnalysisEvent, AnalysisRequest, EngineSetting, FigureName, ProbeSummary, ProcessEvent, ProcessRequest, ProcessSummary, RecoverySummary, RunSettings, TrainEvent, TrainRequest } from "./protocol.js";
 import { catalogueSpec, modelOverrides, stateFromQuery, stateToQuery, type LabState, type ProcessChoice } from "./state.js";
 
 interface Run {
@@ -24,14 +24,20 @@ interface Run {
   readonly settings: RunSettings;
   phase: RunPhase;
   device: string;
+  /** Why this device (shown beside it). */
+  readonly why: string;
   engine: string;
   totalSteps: number;
   readonly metrics: StepMetrics[];
   readonly steps: number[];
   readonly losses: number[];
-  readonly heldOut: { step: number; loss: number }[];
+  /** Held-out loss at each probe: relative to the optimal loss on the same sequences, and when it was known (s after Train). */
+  readonly heldOut: { step: number; loss: number; relative: number; at: number }[];
   /** Wall time of the steps so far (seconds), from the metrics. */
   stepSeconds: number;
+  /** performance.now() when the first batch of steps arrived (minus its step time), and when the latest did. */
+  firstStepAt: number | null;
+  lastStepAt: number;
   /** performance.now() when Train was pressed. */
   readonly pressed: number;
   lastSnapshot: { step: number; params: StateDict } | null;
@@ -65,6 +71,15 @@ async function probeWebGpu(): Promise<{ adapter: boolean; software: boolean; nam
   } catch (err) {
     return { adapter: false, software: false, name: `WebGPU failed: ${(err as Error).message}` };
   }
+}
+
+function deviceName(device: string): string {
+  return device === "webgpu" ? "WebGPU" : "wasm (CPU, Web Worker)";
+}
+
+/** The engine a run will use, before it starts (the worker names the one it took). */
+function engineBefore(device: "wasm" | "webgpu", engine: EngineSetting): string {
+  return device === "webgpu" || engine === "jax" ? "jax-js" : "fused wasm-SIMD if the model fits, else jax-js";
 }
 
 export class Lab {
@@ -158,24 +173,25 @@ export class Lab {
     history.replaceState(null, "", location.pathname + stateToQuery(this.state));
     if (patch.preset || patch.nLayers !== undefined || patch.dModel !== undefined) this.trainingPanel.setSettings(this.state);
     if (patch.process || patch.nCtx !== before.nCtx) this.requestProcess();
-    if (patch.device) void this.describeDevice();
+    if (patch.device || patch.engine) void this.describeDevice();
+    if (patch.steps !== undefined && !this.run) this.drawLoss();
   }
 
   private async resolveDevice(): Promise<DeviceChoiceResult> {
     const choice = this.state.device;
-    if (choice === "wasm") return { device: "wasm", why: "chosen" };
+    if (choice === "wasm") return { device: "wasm", why: "wasm chosen under Device." };
     const gpu = await this.webgpu;
-    if (!gpu.adapter) return { device: "wasm", why: choice === "webgpu" ? `WebGPU asked for, but ${gpu.name}` : gpu.name };
-    if (choice === "webgpu") return { device: "webgpu", why: `chosen; adapter: ${gpu.name}` };
+    if (!gpu.adapter) return { device: "wasm", why: choice === "webgpu" ? `WebGPU asked for, but ${gpu.name}: wasm instead.` : `No WebGPU here (${gpu.name}), so wasm.` };
+    if (choice === "webgpu") return { device: "webgpu", why: `WebGPU chosen under Device (adapter: ${gpu.name}).` };
     // A software adapter (SwiftShader) is a correctness path: about 5x slower than wasm for these models.
-    if (gpu.software) return { device: "wasm", why: `the WebGPU adapter is software (${gpu.name}), slower than wasm; choose WebGPU to use it anyway` };
-    return { device: "webgpu", why: `adapter: ${gpu.name}` };
+    if (gpu.software) return { device: "wasm", why: `The WebGPU adapter here is software (${gpu.name}), slower than wasm for these models; choose WebGPU under Device to use it anyway.` };
+    return { device: "webgpu", why: `WebGPU adapter: ${gpu.name}.` };
   }
 
   private async describeDevice(): Promise<void> {
     const { device, why } = await this.resolveDevice();
     if (this.run && (this.run.phase === "running" || this.run.phase === "paused")) return;
-    this.trainingPanel.setWhere(`Trains on ${device === "webgpu" ? "WebGPU" : "wasm (CPU, in a Web Worker)"}: ${why}.`);
+    this.trainingPanel.setWhere(deviceName(device), engineBefore(device, this.state.engine), why);
   }
 
   // ---- the process
@@ -202,11 +218,11 @@ export class Lab {
       this.process = m.summary;
       this.processPanel.showSummary(m.summary);
       this.processPanel.setJsonTemplate(prettyJson(m.summary.json));
-      if (!this.run) this.trainingPanel.draw({ steps: [], losses: [], heldOut: [], optimal: m.summary.optimalLoss, totalSteps: this.state.steps });
     } else {
       this.process = null;
       this.processPanel.showError(m.message);
     }
+    if (!this.run) this.drawLoss();
     const waiters = this.processWaiters.splice(0);
     for (const w of waiters) w(this.process);
   }
@@ -225,6 +241,7 @@ export class Lab {
       this.trainingPanel.setStatus("The process is not valid: fix it first (see the Process panel).");
       return;
     }
+    this.resultsPanel.entropyRate = process.entropyRate;
     const { device, why } = await this.resolveDevice();
     // A run in progress is abandoned; jax-js starts once per worker, so a new device needs a new worker.
     if (this.trainWorker && (this.trainWorker.device !== device || this.isActive())) {
@@ -249,6 +266,7 @@ export class Lab {
       learningRate: s.learningRate,
       seed: s.seed,
       device,
+      engine: s.engine,
       probeEvery: s.probeEvery,
     };
     this.run = {
@@ -256,6 +274,7 @@ export class Lab {
       settings,
       phase: "starting",
       device,
+      why,
       engine: "",
       totalSteps: s.steps,
       metrics: [],
@@ -263,6 +282,8 @@ export class Lab {
       losses: [],
       heldOut: [],
       stepSeconds: 0,
+      firstStepAt: null,
+      lastStepAt: 0,
       pressed,
       lastSnapshot: null,
       probe: null,
@@ -273,7 +294,7 @@ export class Lab {
     };
     this.geometryPanel.clear();
     this.resultsPanel.reset();
-    this.trainingPanel.setWhere(`Training on ${device === "webgpu" ? "WebGPU" : "wasm (CPU, in a Web Worker)"}: ${why}.`);
+    this.trainingPanel.setWhere(deviceName(device), engineBefore(device, s.engine), why);
     this.setPhase("starting");
     this.drawLoss();
     this.post(this.trainWorker.worker, { type: "start", settings } satisfies TrainRequest);
@@ -318,10 +339,12 @@ export class Lab {
         r.device = m.device;
         r.engine = m.engine;
         r.totalSteps = m.totalSteps;
-        this.trainingPanel.setWhere(`Training on ${m.device === "webgpu" ? "WebGPU" : "wasm (CPU, in a Web Worker)"} with ${m.engine === "jax-js" ? "jax-js" : `the ${m.engine} engine`}.`);
+        this.trainingPanel.setWhere(deviceName(m.device), m.engine, r.why);
         if (r.phase === "starting") this.setPhase("running");
         break;
       case "steps":
+        if (r.firstStepAt === null) r.firstStepAt = performance.now() - 1000 * m.metrics.reduce((a, s) => a + s.seconds, 0);
+        r.lastStepAt = performance.now();
         for (const s of m.metrics) {
           r.metrics.push(s);
           r.steps.push(s.step);
@@ -420,7 +443,7 @@ export class Lab {
       case "probe": {
         if (r.final) return;
         r.probe = m.summary;
-        r.heldOut.push({ step: m.summary.step, loss: m.summary.heldOut.loss });
+        r.heldOut.push({ step: m.summary.step, loss: m.summary.heldOut.loss, relative: m.summary.heldOut.relative, at: (performance.now() - r.pressed) / 1000 });
         const site = this.finalLayer(m.summary);
         if (site.beyondControls && r.beyondAt === null) r.beyondAt = (performance.now() - r.pressed) / 1000;
         this.geometryPanel.show(m.summary, site, false);
@@ -434,7 +457,10 @@ export class Lab {
         r.final = m.summary;
         r.finalReport = m.reportJson;
         const site = this.finalLayer(m.summary);
-        if (!r.heldOut.some((p) => p.step === m.summary.step)) r.heldOut.push({ step: m.summary.step, loss: m.summary.heldOut.loss });
+        // The final evaluation (5000 sequences) replaces a live one (1000) of the same step.
+        const same = r.heldOut.findIndex((p) => p.step === m.summary.step);
+        if (same >= 0) r.heldOut.splice(same, 1);
+        r.heldOut.push({ step: m.summary.step, loss: m.summary.heldOut.loss, relative: m.summary.heldOut.relative, at: (performance.now() - r.pressed) / 1000 });
         if (site.beyondControls && r.beyondAt === null) r.beyondAt = (performance.now() - r.pressed) / 1000;
         this.geometryPanel.show(m.summary, site, true);
         this.resultsPanel.showProbes(m.summary);
@@ -523,6 +549,11 @@ export class Lab {
       losses: () => this.run?.losses.slice() ?? [],
       beyondAt: () => this.run?.beyondAt ?? null,
       heldOut: () => this.run?.heldOut.slice() ?? [],
+      /** Steps so far, the seconds spent in them, and the wall seconds from the first step's start to the last's end. */
+      speed: () => {
+        const r = this.run;
+        return { steps: r?.steps.length ?? 0, stepSeconds: r?.stepSeconds ?? 0, wallSeconds: r && r.firstStepAt !== null ? (r.lastStepAt - r.firstStepAt) / 1000 : 0 };
+      },
       finalVerdicts: () => this.run?.final?.sites.map((s) => ({ label: s.label, r2: s.r2, beyondControls: s.beyondControls })) ?? null,
       recovered: () => (this.run?.recovery ? { states: this.run.recovery.states, tv: this.run.recovery.tv } : null),
       /** Round trip to the training worker (ms): bounded by its checkpoint interval while it trains. */

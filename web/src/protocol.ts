@@ -8,6 +8,8 @@
 import type { ProbeReport, ProcessJson, StateDict, StepMetrics } from "../../src/index.js";
 
 export type DeviceChoice = "auto" | "wasm" | "webgpu";
+/** "auto": the fused wasm-SIMD trainer when it supports the model (wasm only), else jax-js; "jax": always jax-js. */
+export type EngineSetting = "auto" | "jax";
 
 /** Everything that defines a run (the page's settings, as in the URL). */
 export interface RunSettings {
@@ -20,6 +22,8 @@ export interface RunSettings {
   readonly learningRate: number;
   readonly seed: number;
   readonly device: "wasm" | "webgpu";
+  /** Training engine on wasm; WebGPU always trains on jax-js. */
+  readonly engine: EngineSetting;
   /** Snapshots for the live probe every this many steps. */
   readonly probeEvery: number;
 }

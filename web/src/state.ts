@@ -7,7 +7,7 @@ import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import { catalogue, processNames, resolveProcessName, type ProcessName } from "../../src/process/catalogue/index.js";
 import { parseCatalogueSpec } from "../../src/process/spec.js";
 import { DEFAULT_CONFIG, PRESETS, type PresetName } from "../../src/model/transformer/config.js";
-import type { DeviceChoice } from "./protocol.js";
+import type { DeviceChoice, EngineSetting } from "./protocol.js";
 
 export type ProcessChoice =
   | { readonly kind: "catalogue"; readonly name: ProcessName; readonly params: Readonly<Record<string, number>> }
@@ -24,6 +24,8 @@ export interface LabState {
   readonly learningRate: number;
   readonly seed: number;
   readonly device: DeviceChoice;
+  /** Training engine on wasm ("auto": the fused trainer when it applies). */
+  readonly engine: EngineSetting;
   /** Live probe every this many steps. */
   readonly probeEvery: number;
   /** Sequences drawn for the live probe (half train, half held out). */
@@ -52,6 +54,7 @@ export const DEFAULT_STATE: LabState = Object.freeze<LabState>({
   learningRate: 1e-3,
   seed: 0,
   device: "auto",
+  engine: "auto",
   probeEvery: 100,
   probeSequences: 1000,
   recover: true,
@@ -117,6 +120,7 @@ export function stateToQuery(s: LabState): string {
     if (s[key] !== base) q.set(name, String(s[key]));
   }
   if (s.device !== d.device) q.set("device", s.device);
+  if (s.engine !== d.engine) q.set("engine", s.engine);
   if (s.recover !== d.recover) q.set("recover", s.recover ? "1" : "0");
   const text = q.toString();
   return text ? `?${text}` : "";
@@ -164,6 +168,9 @@ export function stateFromQuery(search: string): { state: LabState; problems: str
   const deviceText = q.get("device");
   const device: DeviceChoice = deviceText === "wasm" || deviceText === "webgpu" || deviceText === "auto" ? deviceText : DEFAULT_STATE.device;
   if (deviceText && deviceText !== device) problems.push(`device=${deviceText} is not auto, wasm or webgpu`);
+  const engineText = q.get("engine");
+  const engine: EngineSetting = engineText === "jax" || engineText === "auto" ? engineText : DEFAULT_STATE.engine;
+  if (engineText && engineText !== engine) problems.push(`engine=${engineText} is not auto or jax`);
   const state: LabState = {
     process,
     preset,
@@ -175,6 +182,7 @@ export function stateFromQuery(search: string): { state: LabState; problems: str
     learningRate,
     seed: int("seed", DEFAULT_STATE.seed, 0, 2 ** 31 - 1),
     device,
+    engine,
     probeEvery: int("every", DEFAULT_STATE.probeEvery, 10, 100_000),
     probeSequences: int("probeseqs", DEFAULT_STATE.probeSequences, 100, 20_000),
     recover: q.get("recover") === null ? DEFAULT_STATE.recover : q.get("recover") !== "0",

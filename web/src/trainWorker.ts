@@ -101,7 +101,7 @@ const events = {
   shouldStop: () => stopRequest !== null,
 };
 
-async function run(train: () => Promise<TrainOnProcessResult>, device: string): Promise<void> {
+async function run(train: () => Promise<TrainOnProcessResult>): Promise<void> {
   running = true;
   stopRequest = null;
   try {
@@ -109,7 +109,8 @@ async function run(train: () => Promise<TrainOnProcessResult>, device: string): 
     flushSteps();
     const step = result.resumedFromStep + result.stepsThisCall;
     result.model.dispose();
-    post({ type: "ended", reason: result.stopped ? (stopRequest ?? "stopped") : "finished", step, seconds: result.seconds, engine: `${result.engine} on ${device}` });
+    const reason = !result.stopped ? "finished" : stopRequest === "pause" ? "paused" : "stopped";
+    post({ type: "ended", reason, step, seconds: result.seconds, engine: result.engine });
   } catch (err) {
     post({ type: "error", message: (err as Error)?.message ?? String(err) });
   } finally {
@@ -119,6 +120,16 @@ async function run(train: () => Promise<TrainOnProcessResult>, device: string): 
 }
 
 let device: "wasm" | "webgpu" | null = null;
+
+/**
+ * The training engine: on wasm, "auto" lets trainOnProcess take the fused
+ * wasm-SIMD trainer when it supports the model (src/train/fast/; several times
+ * faster than jax-js on these small models), else jax-js. On WebGPU it is
+ * always jax-js (the fused trainer runs on the CPU).
+ */
+function engineFor(s: RunSettings): "auto" | "jax" {
+  return s.device === "webgpu" ? "jax" : s.engine;
+}
 
 async function start(s: RunSettings): Promise<void> {
   if (running) return post({ type: "error", message: "a run is in progress: stop it first" });
@@ -137,6 +148,7 @@ async function start(s: RunSettings): Promise<void> {
         training: { steps: s.steps, batchSize: s.batchSize, seed: s.seed, checkpointEvery: CHECKPOINT_EVERY, optimizer: { learningRate: s.learningRate } },
         store: store!,
         device: s.device,
+        engine: engineFor(s),
         events: {
           ...events,
           onStart(info) {
@@ -145,7 +157,6 @@ async function start(s: RunSettings): Promise<void> {
           },
         },
       }),
-    s.device,
   );
 }
 
@@ -163,6 +174,7 @@ async function resume(steps: number): Promise<void> {
         resume: true,
         training: { steps },
         device: settings!.device,
+        engine: engineFor(settings!),
         events: {
           ...events,
           onStart(info) {
@@ -171,7 +183,6 @@ async function resume(steps: number): Promise<void> {
           },
         },
       }),
-    settings.device,
   );
 }
 

@@ -13,10 +13,14 @@ import type { ProbeSummary, SiteSummary } from "../protocol.js";
  * The verdict in words. The phrase "beyond controls" appears only when the
  * probe's verdict is that: anything else says which controls are not beaten.
  */
-export function verdictElement(site: SiteSummary): HTMLElement {
+export function verdictElement(site: SiteSummary, compact = false): HTMLElement {
   if (site.beyondControls) return h("span", { class: "verdict yes" }, "✓ beyond controls");
   if (site.undefinedReason) return h("span", { class: "verdict undefined" }, `verdict undefined: ${site.undefinedReason}`);
-  return h("span", { class: "verdict no" }, `✗ controls not beaten: ${site.notBeaten.join(", ")}`);
+  const full = `✗ controls not beaten: ${site.notBeaten.join(", ")}`;
+  if (!compact) return h("span", { class: "verdict no" }, full);
+  // In a small card: the controls' names only (which metric each fails is in the tooltip and the table).
+  const names = site.notBeaten.map((c) => c.replace(/\s*\(.*\)$/, ""));
+  return h("span", { class: "verdict no", title: full }, `✗ not beyond: ${names.join(", ")}`);
 }
 
 export class GeometryPanel {
@@ -32,6 +36,8 @@ export class GeometryPanel {
     this.heading = h("p", { class: "caption" }, `Probes are fitted on held-out sequences every few steps while training.`);
     this.numbers = h("div", { class: "numbers", "aria-live": "polite" }, h("p", { class: "hint" }, "Waiting for the first probe."));
     this.probe.canvas.id = "probe-canvas";
+    this.truth.placeholder = "The beliefs of held-out sequences appear here with the first probe";
+    this.probe.placeholder = "Press Train: every few steps the residual stream is probed for them";
     this.downloads = h(
       "div",
       { class: "downloads" },
@@ -62,6 +68,8 @@ export class GeometryPanel {
   }
 
   clear(): void {
+    this.truth.placeholder = "";
+    this.probe.placeholder = "Training: the first probe comes at the first snapshot";
     this.truth.draw(null);
     this.probe.draw(null);
     this.probe.canvas.dataset.points = "0";
@@ -93,7 +101,7 @@ export class GeometryPanel {
         h("dt", {}, "Belief KL"),
         h("dd", {}, `${fmtExp(site.beliefKL)} nats`),
         h("dt", {}, "Held-out loss"),
-        h("dd", {}, `${fmt(ho.loss)} (${fmtPercent(ho.relative)} vs optimal ${fmt(ho.optimal)})`),
+        h("dd", { title: `The optimal loss on the same held-out sequences is ${fmt(ho.optimal)}: the excess is the model's own, not the sample's` }, `${fmt(ho.loss)} (${fmtPercent(ho.relative)} over optimal)`),
         h("dt", {}, "Verdict"),
         h("dd", { "data-testid": "verdict" }, verdictElement(site)),
       ),
@@ -103,11 +111,11 @@ export class GeometryPanel {
 }
 
 /** The controls the verdict compares with, scored on the same held-out sequences. */
-export function controlTable(site: SiteSummary): HTMLElement {
+export function controlTable(site: SiteSummary, open = false): HTMLElement {
   const rows = Object.entries(site.controls).map(([name, c]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, fmt(c.r2)), h("td", {}, fmtExp(c.beliefKL))));
   return h(
     "details",
-    { class: "controls" },
+    { class: "controls", open },
     h("summary", {}, "Controls (R², belief KL)"),
     h(
       "table",

@@ -7,9 +7,12 @@
 import { catalogue, processNames, type ProcessName } from "../../../src/process/catalogue/index.js";
 import type { ParamSpec } from "../../../src/process/catalogue/types.js";
 import { debounce, field, fmt, h, nextId, setChildren } from "../dom.js";
+import { PositionChart } from "../plots/positionChart.js";
 import { ScatterPlot } from "../plots/scatter.js";
 import type { ProcessSummary } from "../protocol.js";
-import type { ProcessChoice } from "../state.js";
+import { prettyJson } from "../download.js";
+import { catalogueSpec, type ProcessChoice } from "../state.js";
+import { processFromSpec, processToJson } from "../../../src/process/index.js";
 
 export interface ProcessPanelEvents {
   onChange(choice: ProcessChoice): void;
@@ -25,6 +28,15 @@ function sliderStep(spec: ParamSpec): number {
   return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
 }
 
+/** The JSON file of a catalogue process, as `beliefscope process save` writes it. */
+function catalogueJson(name: ProcessName, params: Readonly<Record<string, number>>): string {
+  try {
+    return prettyJson(processToJson(processFromSpec(catalogueSpec(name, params))));
+  } catch {
+    return "";
+  }
+}
+
 export class ProcessPanel {
   readonly element: HTMLElement;
   private choice: ProcessChoice;
@@ -37,6 +49,7 @@ export class ProcessPanel {
   private readonly jsonBox: HTMLElement;
   private readonly facts: HTMLElement;
   private readonly plot = new ScatterPlot("Exact belief states (mixed-state presentation)", 300);
+  private readonly positions = new PositionChart("Optimal loss per position", 280, 150);
   private readonly radios: Record<"catalogue" | "json", HTMLInputElement>;
   private readonly debouncedJson: (text: string) => void;
   private readonly debouncedParams: () => void;
@@ -91,7 +104,11 @@ export class ProcessPanel {
         h("button", { type: "button", onclick: () => this.events.onDownloadFigure("png"), "aria-label": "Belief fractal as PNG" }, "Fractal PNG"),
       ),
     );
-    new ResizeObserver(([entry]) => this.plot.setSize(Math.min(380, Math.floor(entry.contentRect.width)))).observe(this.element);
+    new ResizeObserver(([entry]) => {
+      const width = Math.floor(entry.contentRect.width);
+      this.plot.setSize(Math.min(380, width));
+      this.positions.setSize(Math.min(380, width));
+    }).observe(this.element);
     this.render();
   }
 
@@ -119,7 +136,11 @@ export class ProcessPanel {
 
   private switchSource(kind: "catalogue" | "json"): void {
     if (kind === this.choice.kind) return;
-    if (kind === "json") this.emit({ kind: "json", text: this.editor.value });
+    if (kind === "json") {
+      // Start from the process picked so far (also before the worker's first answer).
+      if (!this.editor.value.trim() && this.choice.kind === "catalogue") this.editor.value = catalogueJson(this.choice.name, this.choice.params);
+      this.emit({ kind: "json", text: this.editor.value });
+    }
     else this.emit(this.catalogueChoice());
     this.render();
   }
@@ -182,22 +203,27 @@ export class ProcessPanel {
       h(
         "dl",
         {},
-        h("dt", {}, "Hidden states, symbols"),
+        h("dt", {}, "States, symbols"),
         h("dd", {}, `${s.nStates}, ${s.nSymbols}${s.generalized ? " (generalized HMM)" : ""}`),
-        h("dt", {}, "Mixed states drawn"),
-        h("dd", {}, `${s.msp.nodes} to depth ${s.msp.depth}${s.msp.closed ? " (finite: all of them)" : s.msp.truncated ? " (budget reached)" : ""}`),
+        h("dt", {}, "Mixed states"),
+        h("dd", {}, `${s.msp.nodes} to depth ${s.msp.depth}`, h("span", { class: "hint" }, s.msp.closed ? " (all: the presentation is finite)" : s.msp.truncated ? " (drawing budget)" : "")),
         h("dt", {}, "Optimal loss"),
-        h("dd", {}, h("strong", {}, `${fmt(s.optimalLoss)} nats`), ` mean over positions 1..${perPos.length}`),
-        h("dt", {}, "per position"),
-        h("dd", { class: "mono small" }, perPos.join(", ")),
+        h("dd", {}, h("strong", { "data-testid": "optimal-loss" }, `${fmt(s.optimalLoss)} nats`), h("span", { class: "hint" }, ` mean of positions 1–${perPos.length}`)),
         h("dt", {}, "Entropy rate"),
-        h("dd", {}, `in [${fmt(rate.lower, 5)}, ${fmt(rate.upper, 5)}] nats/symbol${rate.method === "unifilar" ? " (closed form)" : rate.converged ? "" : " (bracket not converged)"}`),
+        h("dd", { "data-testid": "entropy-rate" }, rate.upper - rate.lower < 5e-6 ? `${fmt((rate.lower + rate.upper) / 2, 5)} nats/symbol` : `in [${fmt(rate.lower, 5)}, ${fmt(rate.upper, 5)}] nats/symbol`, h("span", { class: "hint" }, rate.method === "unifilar" ? " (closed form)" : rate.converged ? " (certified bracket)" : " (bracket not converged)")),
       ),
+      this.positions.canvas,
+      h("details", { class: "numbers-list" }, h("summary", {}, "Optimal loss per position (numbers)"), h("p", { class: "mono small" }, perPos.map((v, i) => `${i + 1}: ${v}`).join("  "))),
     );
+    this.positions.draw({ optimal: s.optimalLossPerPosition.subarray(1), entropyRate: rate });
   }
 
   showError(message: string): void {
+    this.plot.draw(null);
+    this.plot.canvas.dataset.points = "0";
+    this.positions.draw(null);
     if (this.choice.kind === "json") {
+      setChildren(this.facts, h("p", { class: "hint" }, "Fix the process (the message under the editor) to see its beliefs and optimal loss."));
       this.editor.setAttribute("aria-invalid", "true");
       this.editorError.className = "error";
       this.editorError.textContent = message;

@@ -6,6 +6,7 @@
  * the command line's formats.
  */
 import { fmt, fmtExp, fmtPercent, h, setChildren } from "../dom.js";
+import { PositionChart } from "../plots/positionChart.js";
 import { ScatterPlot, viewOf } from "../plots/scatter.js";
 import type { PointSet, ProbeSummary, RecoverySummary } from "../protocol.js";
 import { controlTable, verdictElement } from "./geometryPanel.js";
@@ -33,6 +34,8 @@ export class ResultsPanel {
   private readonly morph = new ScatterPlot("Beliefs of the interpolated HMM", 300);
   private morphView: ReturnType<typeof viewOf> | null = null;
   private playing: number | null = null;
+  /** The process's entropy-rate bracket, for the per-position chart. */
+  entropyRate: { readonly lower: number; readonly upper: number } | null = null;
 
   constructor(private readonly events: ResultsEvents) {
     this.probes = h("div", {}, h("p", { class: "hint" }, "Train a model: when it finishes (or you stop it), every layer is probed here."));
@@ -99,7 +102,7 @@ export class ResultsPanel {
         "figure",
         { class: "site" },
         plot.canvas,
-        h("figcaption", {}, h("strong", {}, site.label), ` R² ${fmt(site.r2)}, belief KL ${fmtExp(site.beliefKL)}`, h("br"), verdictElement(site)),
+        h("figcaption", {}, h("strong", {}, site.label), ` R² ${fmt(site.r2)}, belief KL ${fmtExp(site.beliefKL)}`, h("br"), verdictElement(site, true)),
         h(
           "div",
           { class: "mini-downloads" },
@@ -110,23 +113,34 @@ export class ResultsPanel {
     });
     const truthPlot = new ScatterPlot("True beliefs of held-out sequences", 170);
     truthPlot.draw(summary.truth, view);
-    const perPos = ho.perPosition && ho.optimalPerPosition
-      ? h(
-          "table",
-          { class: "positions" },
-          h("caption", {}, "Held-out loss per position (nats)"),
-          h("tr", {}, h("th", { scope: "row" }, "position"), ...Array.from(ho.perPosition.subarray(1), (_, i) => h("th", { scope: "col" }, String(i + 1)))),
-          h("tr", {}, h("th", { scope: "row" }, "model"), ...Array.from(ho.perPosition.subarray(1), (v) => h("td", {}, fmt(v, 3)))),
-          h("tr", {}, h("th", { scope: "row" }, "optimal"), ...Array.from(ho.optimalPerPosition.subarray(1), (v) => h("td", {}, fmt(v, 3)))),
-        )
-      : null;
+    let perPos: HTMLElement | null = null;
+    if (ho.perPosition && ho.optimalPerPosition) {
+      const chart = new PositionChart("Held-out loss per position", 360, 170);
+      chart.draw({ optimal: ho.optimalPerPosition.subarray(1), model: ho.perPosition.subarray(1), optimalLabel: "optimal, same sequences", entropyRate: this.entropyRate });
+      perPos = h(
+        "figure",
+        { class: "positions-figure" },
+        chart.canvas,
+        h(
+          "details",
+          {},
+          h("summary", {}, "Held-out loss per position (numbers)"),
+          h(
+            "table",
+            { class: "positions" },
+            h("tr", {}, h("th", { scope: "row" }, "position"), ...Array.from(ho.perPosition.subarray(1), (_, i) => h("th", { scope: "col" }, String(i + 1)))),
+            h("tr", {}, h("th", { scope: "row" }, "model"), ...Array.from(ho.perPosition.subarray(1), (v) => h("td", {}, fmt(v, 3)))),
+            h("tr", {}, h("th", { scope: "row" }, "optimal"), ...Array.from(ho.optimalPerPosition.subarray(1), (v) => h("td", {}, fmt(v, 3)))),
+          ),
+        ),
+      );
+    }
     const last = summary.sites.filter((s) => s.label !== "concat").at(-1);
     setChildren(
       this.probes,
       h("p", {}, `Step ${summary.step}. Held-out loss ${fmt(ho.loss)} nats, ${fmtPercent(ho.relative)} vs the optimal ${fmt(ho.optimal)} on the same sequences.`),
       h("div", { class: "sites" }, h("figure", { class: "site" }, truthPlot.canvas, h("figcaption", {}, h("strong", {}, "truth"), " held-out beliefs")), ...cards),
-      perPos,
-      last ? controlTable(last) : null,
+      h("div", { class: "probe-extras" }, perPos, last ? h("div", {}, h("p", { class: "hint" }, `Controls of ${last.label}, the final layer:`), controlTable(last, true)) : null),
     );
   }
 

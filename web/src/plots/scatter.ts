@@ -42,6 +42,9 @@ export class ScatterPlot {
   private points: PointSet | null = null;
   private view: View | null = null;
 
+  /** Text shown in the empty plot. */
+  placeholder = "";
+
   constructor(
     private readonly label: string,
     private cssSize = 260,
@@ -86,7 +89,10 @@ export class ScatterPlot {
     px.fill(255);
     const p = this.points;
     const v = this.view;
-    if (p && v) {
+    // Few points (a finite mixed-state presentation, a small sample) are drawn as discs that can be
+    // seen; thousands as square dots written straight into the pixels.
+    const discs = p !== null && p.rows <= 3000;
+    if (p && v && !discs) {
       const scale = n / v.span;
       const dot = dpr >= 1.5 ? 3 : 2; // square dots of dot x dot pixels
       const half = dot >> 1;
@@ -108,6 +114,35 @@ export class ScatterPlot {
       }
     }
     ctx.putImageData(image, 0, 0);
+    if (p && v && discs) {
+      const scale = n / v.span;
+      const radius = dpr * (p.rows <= 100 ? 4 : p.rows <= 1000 ? 2.2 : 1.5);
+      for (let r = 0; r < p.rows; r++) {
+        ctx.fillStyle = `rgb(${p.rgb[3 * r]},${p.rgb[3 * r + 1]},${p.rgb[3 * r + 2]})`;
+        ctx.beginPath();
+        ctx.arc(n / 2 + (p.xy[2 * r] - v.cx) * scale, n / 2 - (p.xy[2 * r + 1] - v.cy) * scale, radius, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    if (!p && this.placeholder) {
+      ctx.fillStyle = "#7a828e";
+      ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      // Wrap to the width.
+      const words = this.placeholder.split(" ");
+      const lines: string[] = [];
+      let line = "";
+      for (const w of words) {
+        const next = line ? `${line} ${w}` : w;
+        if (ctx.measureText(next).width > n * 0.8 && line) {
+          lines.push(line);
+          line = w;
+        } else line = next;
+      }
+      if (line) lines.push(line);
+      lines.forEach((l, i) => ctx.fillText(l, n / 2, n / 2 + (i - (lines.length - 1) / 2) * 16 * dpr));
+    }
     if (v?.triangle) {
       const scale = n / v.span;
       ctx.strokeStyle = "#999";
