@@ -16,6 +16,8 @@
  *   npm run bench -- --only throughput [--no-scaling] [--threads 2] [--fast-steps 300]
  *   npm run bench -- --only bars --steps 2000
  *   npm run bench -- --only gpu [--gpu-steps 200]
+ *   npm run bench -- --only recover [--recover-steps 6000] [--recover-arches shai-4l,1l] [--recover-cases "mess3;z1r"]
+ *               (bench/recover.ts: HMM recovery from trained models vs the truth and Baum-Welch)
  * Environment: TORCH_PYTHON (default /usr/bin/python3), TORCH_REF (default ../shared/reference/torch_ref.py).
  * Results: .bench/results.json. Other processes on the machine lower every figure;
  * compare figures of the same run (ratios, fractionOfCeiling), and see loadAverage.
@@ -27,6 +29,7 @@ import { DEMO_DEFAULTS } from "../src/pipeline/demo.js";
 import { bars } from "./bars.js";
 import { throughput } from "./throughput.js";
 import { gpu } from "./gpu.js";
+import { RECOVER_ARCHES, RECOVER_CASES, recoverBench } from "./recover.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,10 +41,15 @@ const { values: args } = parseArgs({
     threads: { type: "string", default: String(availableParallelism()) },
     "no-scaling": { type: "boolean", default: false },
     "gpu-steps": { type: "string", default: "200" },
+    "recover-steps": { type: "string", default: "6000" },
+    "recover-tokens": { type: "string", default: "20000" },
+    "recover-arches": { type: "string", default: RECOVER_ARCHES.join(",") },
+    // Cases are process specs, which contain commas: separate them with ";".
+    "recover-cases": { type: "string", default: RECOVER_CASES.join(";") },
   },
 });
 const only = args.only;
-const CHOICES = ["throughput", "bars", "gpu"];
+const CHOICES = ["throughput", "bars", "gpu", "recover"];
 if (only && !CHOICES.includes(only)) {
   console.error(`bench: --only received ${JSON.stringify(only)}; expected one of ${CHOICES.join(", ")}.`);
   process.exit(2);
@@ -67,6 +75,15 @@ if (!only || only === "throughput") {
 if (!only || only === "bars") results.bars = await bars(count("steps", 1));
 // Its own process only: it starts jax-js on WebGPU.
 if (only === "gpu") results.gpu = await gpu({ steps: count("gpu-steps", 1), torchSteps: count("torch-steps", 1) });
+// Long (trains a model per case): only when asked for.
+if (only === "recover") {
+  results.recover = await recoverBench({
+    steps: count("recover-steps", 1),
+    tokens: count("recover-tokens", 10),
+    arches: args["recover-arches"]!.split(",").map((a) => a.trim()).filter(Boolean),
+    cases: args["recover-cases"]!.split(";").map((c) => c.trim()).filter(Boolean),
+  });
+}
 await mkdir(".bench", { recursive: true });
 await writeFile(".bench/results.json", JSON.stringify(results, null, 2) + "\n");
 console.log("\nwrote .bench/results.json");

@@ -3,8 +3,12 @@
  *
  *   stream  generate a corpus file of --gb GB in each format (text with
  *           <|endoftext|>, JSON lines, Parquet with 1000-row groups as Hugging
- *           Face writes them) under /tmp, then stream it through openCorpus in a
- *           fresh process: documents, MB/s and peak RSS (bar: < 300 MB)
+ *           Face writes them) under /tmp, then stream it with the command line
+ *           (`beliefscope lm corpus FILE`, its progress bar on stderr) under
+ *           /usr/bin/time -f %M: documents, MB/s and peak RSS (bar: < 300 MB)
+ *   study   the default `beliefscope lm` (generated grammar corpus: tokenizers,
+ *           training, analysis, every figure) in a fresh folder: wall and CPU
+ *           seconds (bar: under 10 minutes on 2 cores)
  *   train   train a 4096-token byte-level BPE on --mb MB of text, in a fresh
  *           process: (a) real English (Debian license texts, fortunes when
  *           installed, the generated stories) duplicated, (b) synthetic text with
@@ -16,9 +20,10 @@
  *   npx tsx bench/language.ts                          both (about 10 minutes)
  *   npx tsx bench/language.ts --only stream --gb 1 --formats parquet
  *   npx tsx bench/language.ts --only train --mb 100
+ *   npx tsx bench/language.ts --only study
  * Results go to .bench/language.json; the generated files are deleted afterwards.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,7 +32,6 @@ import { fileWriter, ParquetWriter } from "hyparquet-writer";
 import { generateStory, storyGrammar } from "../src/language/grammar/index.js";
 import { trainTokenizers } from "../src/language/tokenizer/trainTokenizer.js";
 import { BpeTokenizer } from "../src/language/tokenizer/tokenizer.js";
-import { openCorpus } from "../src/node/corpus/readCorpus.js";
 import { Rng } from "../src/util/rng.js";
 
 const { values: args } = parseArgs({
@@ -36,7 +40,6 @@ const { values: args } = parseArgs({
     gb: { type: "string", default: "1" },
     mb: { type: "string", default: "100" },
     child: { type: "string" },
-    file: { type: "string" },
     kind: { type: "string" },
     formats: { type: "string", default: "text,jsonl,parquet" },
   },
@@ -145,34 +148,29 @@ function writeCorpus(path: string, format: "text" | "jsonl" | "parquet", docs: s
   return count;
 }
 
+/** The command line: the built one when there is one (npx tsc -p .), else the sources through tsx. */
+function cliCommand(): string[] {
+  return existsSync("dist/cli/main.js") ? [process.execPath, "dist/cli/main.js"] : [process.execPath, "--import", "tsx", "src/cli/main.ts"];
+}
+
+/** Run the command line under /usr/bin/time: stdout, the progress lines it printed, peak RSS (MB), wall and CPU seconds. */
+function timedCli(args: string[]): { stdout: string; stderr: string; peakRssMb: number; wallSeconds: number; cpuSeconds: number } {
+  const [cmd, ...rest] = cliCommand();
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "TIME %M %U %S", cmd, ...rest, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const line = r.stderr.split("\n").find((l) => l.startsWith("TIME "));
+  if (r.status !== 0 || !line) throw new Error(`beliefscope ${args.join(" ")} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const [, kb, user, sys] = line.split(" ").map(Number);
+  return { stdout: r.stdout, stderr: r.stderr, peakRssMb: kb / 1024, wallSeconds, cpuSeconds: user + sys };
+}
+
 /** Run this script as a child task; returns its RESULT line as an object. */
 function child(task: string, extra: string[]): Record<string, unknown> {
   const out = execFileSync(process.execPath, ["--import", "tsx", "bench/language.ts", "--child", task, ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`bench child ${task} printed no RESULT:\n${out.slice(-2000)}`);
   return JSON.parse(line.slice(7));
-}
-
-async function childStream(file: string): Promise<void> {
-  const t0 = performance.now();
-  let documents = 0;
-  let chars = 0;
-  let lastTenth = -1;
-  const corpus = await openCorpus(file, {
-    onProgress: (p) => {
-      const tenth = Math.floor((10 * p.done) / p.total);
-      if (tenth > lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`  read ${(p.done / 1e6).toFixed(0)} of ${(p.total / 1e6).toFixed(0)} MB, ${p.documents} documents, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
-      }
-    },
-  });
-  for await (const doc of corpus.documents()) {
-    documents++;
-    chars += doc.length;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  console.log("RESULT " + JSON.stringify({ documents, chars, seconds, mbPerSecond: corpus.totalBytes / 1e6 / seconds, peakRssMb: peakRssMb() }));
 }
 
 async function childTrain(kind: string, mb: number): Promise<void> {
@@ -229,11 +227,10 @@ async function childTrain(kind: string, mb: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (args.child === "stream") return childStream(args.file!);
   if (args.child === "train") return childTrain(args.kind!, Number(args.mb));
   const only = args.only;
-  if (only && only !== "stream" && only !== "train") {
-    console.error(`bench/language: --only received ${JSON.stringify(only)}; expected "stream" or "train".`);
+  if (only && only !== "stream" && only !== "train" && only !== "study") {
+    console.error(`bench/language: --only received ${JSON.stringify(only)}; expected "stream", "train" or "study".`);
     process.exit(2);
   }
   // Merge into earlier results, so runs of one part or format keep the others.
@@ -250,9 +247,11 @@ async function main(): Promise<void> {
       const written = writeCorpus(path, format, docs, bytes);
       const size = statSync(path).size;
       console.log(`${format}: wrote ${written} documents, ${(size / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(0)} s; streaming...`);
-      const r = child("stream", ["--file", path]);
-      stream[format] = { fileMb: size / 1e6, ...r };
-      console.log(`${format}: ${r.documents} documents, ${(r.mbPerSecond as number).toFixed(0)} MB/s, peak RSS ${(r.peakRssMb as number).toFixed(0)} MB`);
+      const r = timedCli(["lm", "corpus", path]);
+      const documents = Number(/(\d+) documents/.exec(r.stdout)?.[1]);
+      const progressLines = r.stderr.split("\n").filter((l) => l.startsWith("read ")).length;
+      stream[format] = { fileMb: size / 1e6, documents, seconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, mbPerSecond: size / 1e6 / r.wallSeconds, peakRssMb: r.peakRssMb, progressLines, measuredWith: "/usr/bin/time -f %M beliefscope lm corpus FILE" };
+      console.log(`${format}: ${documents} documents, ${(size / 1e6 / r.wallSeconds).toFixed(0)} MB/s, peak RSS ${r.peakRssMb.toFixed(0)} MB (/usr/bin/time), ${progressLines} progress lines`);
       rmSync(path, { force: true });
     }
     results.stream = stream;
@@ -268,6 +267,26 @@ async function main(): Promise<void> {
       );
     }
     results.train = train;
+  }
+  if (!only || only === "study") {
+    const out = join(TMP, "study");
+    rmSync(out, { recursive: true, force: true });
+    console.log("study: beliefscope lm (the generated grammar corpus, default settings)...");
+    const r = timedCli(["lm", "-o", out]);
+    const analysis = JSON.parse(readFileSync(join(out, "analysis.json"), "utf8"));
+    const figures = readdirSync(out).filter((f) => f.endsWith(".png")).length;
+    results.study = {
+      wallSeconds: r.wallSeconds,
+      cpuSeconds: r.cpuSeconds,
+      peakRssMb: r.peakRssMb,
+      figures,
+      validationLoss: analysis.validation.loss,
+      hmm: analysis.hmm,
+      grammarVerdicts: analysis.probesGrammar?.sites.map((s: { label: string; r2: number; verdict: string }) => ({ site: s.label, r2: s.r2, verdict: s.verdict })),
+      summary: r.stdout.trim().split("\n").slice(-12),
+    };
+    console.log(r.stdout.trim());
+    console.log(`study: ${r.wallSeconds.toFixed(0)} s wall, ${r.cpuSeconds.toFixed(0)} s CPU, ${figures} PNG figures (bar: < 600 s on 2 idle cores)`);
   }
   await mkdir(".bench", { recursive: true });
   await writeFile(".bench/language.json", JSON.stringify(results, null, 2) + "\n");

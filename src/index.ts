@@ -9,7 +9,7 @@
  *   probe/     linear probes to beliefs with controls and verdicts (Float64Array)
  *   recover/   hidden Markov models recovered from a trained model alone, scored against a known process
  *   geometry/ plot/  projections to the simplex, figures (SVG)
- *   pipeline/  whole experiments (the demo)
+ *   pipeline/  whole experiments (the demo, the ladder)
  */
 export * from "./process/index.js";
 export { defaultEngineDevice, engineDevice, ensureEngine, initEngine, ENGINE_DEVICES, type EngineDevice } from "./engine/jax.js";
@@ -17,6 +17,7 @@ export * from "./model/index.js";
 export * from "./train/index.js";
 export * from "./probe/index.js";
 export * from "./recover/index.js";
+export * from "./mechanism/index.js";
 export * from "./geometry/simplex.js";
 export * from "./geometry/colour.js";
 export * from "./plot/beliefFigure.js";
@@ -25,6 +26,11 @@ export * from "./plot/spectrum.js";
 export * from "./plot/hmmGraph.js";
 export * from "./util/safetensors.js";
 export { runDemo, DEMO_DEFAULTS, type DemoOptions, type DemoResult } from "./pipeline/demo.js";
+export * from "./language/index.js";
+export { analyzeLanguageModel, type LmAnalysisOptions, type LmAnalysisResult, type GrammarStateDecoding } from "./pipeline/lmAnalysis.js";
+export { runLadder, ladderJson, LADDER_DEFAULTS, type LadderOptions, type LadderResult, type LadderRow, type LadderWorkspace } from "./pipeline/ladder.js";
+export { LADDER_RUNGS, selectRungs, type LadderRung } from "./pipeline/ladderRungs.js";
+export { memoryLadderWorkspace } from "./pipeline/ladderWorkspace.js";
 export { ArgumentError } from "./util/errors.js";
 export type { Rows } from "./util/rows.js";
 export { Rng, deriveSeed } from "./util/rng.js";

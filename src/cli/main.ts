@@ -8,6 +8,7 @@
  *   beliefscope probe <model>         probe a trained model for belief states, with controls and verdicts
  *   beliefscope evaluate <model>      held-out loss against the optimum, per position
  *   beliefscope activations <model>   activations, tokens and exact beliefs as safetensors
+ *   beliefscope ladder <process>      the minimal-model ladder: transformers down to linear attention, RNNs, SSMs
  */
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../util/errors.js";
@@ -19,8 +20,14 @@ import { evaluateCommand } from "./evaluateCommand.js";
 import { activationsCommand } from "./activationsCommand.js";
 import { archCommand } from "./archCommand.js";
 import { tokenizerCommand } from "./tokenizerCommand.js";
+import { lmCommand } from "./lmCommand.js";
 import { recoverCommand } from "./recoverCommand.js";
 import { labCommand } from "./labCommand.js";
+import { ladderCommand } from "./ladderCommand.js";
+import { constructCommand } from "./constructCommand.js";
+import { mechanismCommand } from "./mechanismCommand.js";
+import { animateCommand } from "./animateCommand.js";
+import { movieCommand } from "./movieCommand.js";
 import { VERSION } from "../version.js";
 // Training in Node uses every core: register the multi-threaded fused trainer.
 import "../node/fast/engine.js";
@@ -37,8 +44,14 @@ export function buildProgram(): Command {
   program.addCommand(activationsCommand());
   program.addCommand(archCommand());
   program.addCommand(tokenizerCommand());
+  program.addCommand(lmCommand());
   program.addCommand(recoverCommand());
   program.addCommand(labCommand());
+  program.addCommand(ladderCommand());
+  program.addCommand(constructCommand());
+  program.addCommand(mechanismCommand());
+  program.addCommand(animateCommand());
+  program.addCommand(movieCommand());
   return program;
 }
 

@@ -38,6 +38,7 @@ interface RecoverFlags extends Pick<ModelFlags, "device"> {
   baselines: boolean;
   overallocate: number;
   refinement: "gradient" | "em";
+  futureLength?: number;
 }
 
 function statesOption(value: string): number | "auto" {
@@ -153,6 +154,7 @@ export function recoverCommand(): Command {
     .option("--no-evaluate", "skip the comparison with the true process")
     .option("--no-baselines", "skip the Baum-Welch and spectral baselines")
     .option("--overallocate <n>", "fit this many extra states, then prune states the fit leaves unused", intOption(0, 16), 0)
+    .option("--future-length <k>", "length of the future words whose predictions count the states (default: the longest with at most 27 words, k <= n_ctx / 2)", intOption(1, 64))
     .addOption(new Option("--refinement <method>", "gradient (Adam on the KL to the model's predictions) or em (Baum-Welch on the model's samples)").choices(["gradient", "em"]).default("gradient"));
   addDeviceOption(cmd);
   return cmd.action(async (dir: string, o: RecoverFlags) => {
@@ -171,6 +173,7 @@ export function recoverCommand(): Command {
         seed: o.seed,
         overallocate: o.overallocate,
         refinement: o.refinement,
+        ...(o.futureLength !== undefined ? { futureLength: o.futureLength } : {}),
         onProgress: stageReporter(),
       });
       let evaluation: RecoveryEvaluation | null = null;
@@ -202,6 +205,16 @@ export function recoverCommand(): Command {
           { site: site.join("+"), description: "beliefs = activations @ weight + bias" },
         ),
       );
+      // The other presentations, when the recovery found the HMM is not the whole answer (report.md says why).
+      // Their names never start with "recovered": recovered.json is the one stationary HMM.
+      if (rec.alternatives.generalized?.hmm) {
+        await writeJsonAtomically(join(out, "generalized.json"), processToJson(rec.alternatives.generalized.hmm));
+        files.push("generalized.json");
+      }
+      if (rec.alternatives.mixture) {
+        await writeJsonAtomically(join(out, "mixture.json"), processToJson(rec.alternatives.mixture.hmm));
+        files.push("mixture.json");
+      }
       // Figures.
       const sp = rec.stateCount.spectrum;
       await writeFigure(

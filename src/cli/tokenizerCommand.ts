@@ -43,7 +43,7 @@ function separatorOption(value: string): SeparatorChoice {
 }
 
 /** A phase bar: live on a TTY, a line every 10% otherwise. */
-function phaseProgress(stream: NodeJS.WriteStream = process.stderr) {
+export function phaseProgress(stream: NodeJS.WriteStream = process.stderr) {
   let bar: cliProgress.SingleBar | null = null;
   let phase = "";
   let lastTenth = -1;

@@ -8,3 +8,6 @@
 export * from "./tokenizer/index.js";
 export * from "./corpus/index.js";
 export * from "./grammar/index.js";
+export * from "./hf/index.js";
+export * from "./lm/index.js";
+export * from "./analysis/index.js";

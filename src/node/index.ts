@@ -16,3 +16,4 @@ export { checkpointFolderName, loadLatestCheckpoint, loadStateDict, saveStateDic
 export { folderSink } from "./folderSink.js";
 export { svgToPng } from "./png.js";
 export { runDemoInFolder } from "./demo.js";
+export * from "./corpus/index.js";

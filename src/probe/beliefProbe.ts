@@ -145,6 +145,12 @@ export interface ProbeData {
   readonly beliefs: Rows;
   /** [sequences, nPos] the tokens the beliefs and features come from (for the k-gram controls). */
   readonly tokens: Int32Array;
+  /**
+   * Vocabulary of `tokens` when they are not the process's symbols (a language model's tokens,
+   * probed for the beliefs of a grammar over words): the k-gram controls one-hot these. Default
+   * hmm.nSymbols.
+   */
+  readonly nTokens?: number;
   /** [sequences, nPos, d_vocab] the model's logits on those tokens (for its own KL to optimal). */
   readonly logits?: HostTensor;
   /** The process the beliefs belong to. */
@@ -224,6 +230,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const kgramOrders = options.kgramOrders ?? KGRAM_ORDERS;
   kgramOrders.forEach((k, i) => checkInteger(fn, `kgramOrders[${i}]`, k, 1, 16));
   const { beliefs, sequences, nPos, hmm, tokens } = data;
+  const nTokens = checkInteger(fn, "nTokens", data.nTokens ?? hmm.nSymbols, 1);
   const S = beliefs.cols;
   if (S !== hmm.nStates || beliefs.rows !== sequences * nPos) {
     throw new ArgumentError({ fn, argument: "beliefs", received: `${beliefs.rows} x ${beliefs.cols}`, expected: `sequences * nPos = ${sequences * nPos} rows of ${hmm.nStates} states (${hmm.name})` });
@@ -276,7 +283,7 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const kgram: Record<string, Scored> = {};
   const encoding = checkChoice(fn, "kgramEncoding", options.kgramEncoding ?? "per-token", ["per-token", "joint"] as const);
   for (const k of kgramOrders) {
-    const x = kgramFeatures(tokens, nPos, hmm.nSymbols, k, encoding);
+    const x = kgramFeatures(tokens, nPos, nTokens, k, encoding);
     const fit = fitPredict(ctx, x, [yTrain]);
     kgram[kgramLabel(k, encoding)] = score(ctx, fit.test[0], yTest, optimalTest, x.cols);
     progress(kgramLabel(k, encoding));
@@ -286,11 +293,11 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const referencesSkipped: string[] = [];
   for (const k of options.referenceKgramOrders ?? [4]) {
     checkInteger(fn, "referenceKgramOrders[]", k, 1, 16);
-    if ((hmm.nSymbols + 1) ** k > MAX_JOINT_KGRAM_COLUMNS) {
-      referencesSkipped.push(`${kgramLabel(k, "joint")}: ${(hmm.nSymbols + 1) ** k} contexts exceed ${MAX_JOINT_KGRAM_COLUMNS}`);
+    if ((nTokens + 1) ** k > MAX_JOINT_KGRAM_COLUMNS) {
+      referencesSkipped.push(`${kgramLabel(k, "joint")}: ${(nTokens + 1) ** k} contexts exceed ${MAX_JOINT_KGRAM_COLUMNS}`);
       continue;
     }
-    const x = kgramFeatures(tokens, nPos, hmm.nSymbols, k, "joint");
+    const x = kgramFeatures(tokens, nPos, nTokens, k, "joint");
     references[kgramLabel(k, "joint")] = score(ctx, fitPredict(ctx, x, [yTrain]).test[0], yTest, optimalTest, x.cols).result;
   }
 

@@ -24,7 +24,8 @@ import { warn } from "../util/warn.js";
 import { applyAffine, beliefSubspace, closedFormHmm, fitOperators, rowsUpTo, type AffineMap, type OperatorData } from "./closedForm.js";
 import { activationsAt, checkSite, firstTokenDistribution, futurePredictions, futureWordLength, sampleFromModel, type FirstTokenDistribution, type ModelSamples } from "./modelData.js";
 import { refineHmm, refineObjective, stationaryAndFundamental } from "./refine.js";
-import { presentationPredictions } from "./linearPresentation.js";
+import { presentationOfHmm, presentationPredictions, type LinearPresentation } from "./linearPresentation.js";
+import { eigenvaluesNearOne, generalizedFromOperators, splitIntoComponents } from "./presentations.js";
 import { centredSpectrum, chooseStateCount, type StateCount } from "./stateCount.js";
 import { baumWelch } from "./baselines/baumWelch.js";
 
@@ -39,11 +40,19 @@ export interface RecoverOptions {
   readonly tokens?: number;
   /** Prefixes whose next-k-token predictions are computed. Default 1000. */
   readonly prefixes?: number;
+  /**
+   * Length k of the future words whose predictions count the states. Default: the longest with at most 27
+   * words and k <= nCtx / 2 (futureWordLength). Longer words see states that differ only further ahead, at
+   * V^(k-1) forward passes per prefix.
+   */
+  readonly futureLength?: number;
   readonly seed?: number;
   /** "gradient" (default): Adam on the KL to the model's predictions; "em": Baum-Welch on the model's samples from the closed-form start. */
   readonly refinement?: "gradient" | "em";
   readonly iterations?: number;
   readonly learningRate?: number;
+  /** Weight of each sequence's first prediction (the stationary start against the derived p(x1)) in the refinement, relative to the others. Default 1. */
+  readonly firstWeight?: number;
   /** Weight of the belief-agreement term in the refinement. Default 0.1. */
   readonly beliefWeight?: number;
   /** Fit this many extra states, then prune states with stationary probability below `pruneBelow`. Default 0. */
@@ -94,6 +103,15 @@ export interface RecoveredHmm {
   /** The closed-form start (a valid HMM), its KL to the model, and the KL of its unconstrained operators (a generalized HMM of the same dimension). */
   readonly closedForm: { readonly transitions: Float64Array; readonly clippedMass: number; readonly kl: number; readonly operatorKl: number };
   readonly refinement: { readonly method: "gradient" | "em"; readonly history: number[]; readonly kl: number; readonly iterations: number; readonly beliefResidual: number };
+  /**
+   * Presentations offered beside the HMM when it is not the whole answer: the closed form's operators as a
+   * generalized HMM (when they fit the model clearly better than any HMM found), and the non-ergodic mixture
+   * of the HMM's nearly closed classes (when its chain nearly falls apart). KL as `refinement.kl`.
+   */
+  readonly alternatives: {
+    readonly generalized?: { readonly hmm: Hmm | null; readonly kl: number; readonly problem: string | null };
+    readonly mixture?: { readonly hmm: Hmm; readonly kl: number; readonly classes: number[][]; readonly weights: number[]; readonly leaks: number[] };
+  };
   /** States removed by pruning (over-allocation), with their stationary probabilities. */
   readonly pruned: { readonly state: number; readonly probability: number }[];
   /** Plain statements for the report: how p(x1) was derived, rank, anything the user must know. */
@@ -179,7 +197,8 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   lap("activations");
 
   // 2. Future predictions after prefixes of the sequences that have activations.
-  const k = futureWordLength(V, L);
+  const k = options.futureLength === undefined ? futureWordLength(V, L) : checkInteger(fn, "futureLength", options.futureLength, 1, Math.max(1, L - 1));
+  if (V ** k > 4096) throw new ArgumentError({ fn, argument: "futureLength", received: `${k} (${V}^${k} = ${V ** k} words)`, expected: "at most 4096 future words" });
   const withActivations: ModelSamples = { ...samples, count: activationSequences, tokens: samples.tokens.subarray(0, activationSequences * L), nextProbs: samples.nextProbs.subarray(0, activationSequences * L * V) };
   const future = await futurePredictions(model, withActivations, { prefixes, k, seed });
   const F: Rows = { rows: future.rows.length, cols: V ** k, data: future.probs };
@@ -232,6 +251,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
       beliefWeight: coords ? beliefWeight : 0,
       coordinates: coords,
       coordinatesLastPosition: lastPosition,
+      firstWeight: options.firstWeight,
       onProgress: (i, v) => progress("refine", i, options.iterations ?? 1500),
     });
   };
@@ -244,19 +264,40 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
     notes.push(`Fitted ${SFit} states and pruned ${pruned.length} whose stationary probability was below ${pruneBelow}${pruned.length ? ` (${pruned.map((p) => `state ${p.state}: ${p.probability.toExponential(1)}`).join(", ")})` : ""}.`);
   }
   lap("refine");
-  if (refined.kl > 3 * operatorKl && refined.kl > 1e-3) {
-    notes.push(
-      `The fitted HMM matches the model's predictions worse (KL ${refined.kl.toExponential(2)}) than the unconstrained linear operators of the closed form (an observable operator model, i.e. a generalized HMM of dimension ${SStart}: KL ${operatorKl.toExponential(2)}). The process may have no ${S}-state HMM presentation (a generalized HMM), or need more states: try --overallocate or --states.`,
-    );
-  }
-
   const T = refined.transitions;
   normalise(T, S, V);
   const hmm = fromFlat(T, V, S, { name: options.name ?? "recovered", tolerance: 1e-9 });
+  // KL along the samples as the operators and the other presentations are scored (positions 0..nCtx-1).
+  const hmmKl = presentationKl(presentationOfHmm(hmm), fullData);
+  // A generalized HMM? The operators are the same dimension with no sign constraint; an HMM that fits clearly
+  // worse than they do (beyond the model's own noise, which both fit alike) means no HMM of this size was found.
+  const alternatives: { generalized?: { hmm: Hmm | null; kl: number; problem: string | null }; mixture?: { hmm: Hmm; kl: number; classes: number[][]; weights: number[]; leaks: number[] } } = {};
+  if (hmmKl > 3 * operatorKl + 1e-5) {
+    const g = generalizedFromOperators(B, SStart, V, { name: `${options.name ?? "recovered"}-generalized` });
+    const gKl = g.hmm ? presentationKl(presentationOfHmm(g.hmm), fullData) : NaN;
+    alternatives.generalized = { hmm: g.hmm, kl: gKl, problem: g.problem };
+    notes.push(
+      `No ${S}-state HMM found matches the model's predictions as well as the closed form's unconstrained operators do (HMM: KL ${hmmKl.toExponential(2)}; operators, an observable operator model of dimension ${SStart}: KL ${operatorKl.toExponential(2)} nats per prediction). ` +
+        `The process may be a generalized HMM (no ${S}-state HMM presentation, e.g. fanizza or post-quantum), or need more states: try --overallocate or --states. ` +
+        (g.hmm ? `The operators are written as a generalized HMM (generalized.json; KL ${gKl.toExponential(2)}): that is the minimal presentation found.` : `The operators are not a valid generalized HMM themselves (${g.problem}), so none is written.`),
+    );
+  }
+
   const lambda2 = secondEigenvalue(T, S, V);
   if (lambda2 > 0.98) {
+    const Mfit = new Float64Array(S * S);
+    for (let x = 0; x < V; x++) for (let k = 0; k < S * S; k++) Mfit[k] += T[x * S * S + k];
+    const classes = Math.max(2, eigenvaluesNearOne(Mfit, S, 0.98));
+    const split = splitIntoComponents(hmm, classes, `${options.name ?? "recovered"}-mixture`);
+    if (split) {
+      const kl = presentationKl(presentationOfHmm(split.hmm), fullData);
+      alternatives.mixture = { hmm: split.hmm, kl, classes: split.classes, weights: split.weights, leaks: split.leaks };
+    }
     notes.push(
-      `The recovered state chain nearly splits into parts that do not communicate (second eigenvalue of sum_x T[x]: ${lambda2.toFixed(4)}): the model's data may be a mixture of processes (a non-ergodic source). A stationary HMM can only approximate that; the first token's distribution was derived assuming one stationary process, so read the word distributions with care.`,
+      `The recovered state chain nearly splits into parts that do not communicate (second eigenvalue of sum_x T[x]: ${lambda2.toFixed(4)}): the model's data may be a mixture of processes (a non-ergodic source), which a stationary ergodic HMM can only approximate (by switching between the parts rarely); the first token's distribution was derived assuming one stationary process. ` +
+        (split && alternatives.mixture
+          ? `Cut into ${split.classes.length} classes (${split.classes.map((c, k) => `{${c.join(", ")}} weight ${split.weights[k].toFixed(3)}, leak ${split.leaks[k].toExponential(1)} per step`).join("; ")}), it is a mixture that never switches (mixture.json, with its initial distribution; KL ${alternatives.mixture.kl.toExponential(2)} vs ${hmmKl.toExponential(2)} for the ergodic HMM). Within the model's context of ${L} tokens the two are nearly the same process; the mixture is the non-ergodic presentation.`
+          : "No clean split into classes was found."),
     );
   }
 
@@ -280,6 +321,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
     mappedActivations: mapped,
     map,
     closedForm: { transitions: start.transitions, clippedMass: start.clippedMass, kl: startKl, operatorKl },
+    alternatives,
     refinement: { method, history: refined.history, kl: refined.kl, iterations: refined.iterations, beliefResidual: refined.beliefResidual },
     pruned,
     notes,
@@ -302,9 +344,14 @@ function operatorModelKl(B: Float64Array, S: number, V: number, z: Rows, L: numb
   start[r] = 1;
   const end = new Float64Array(S);
   end[r] = 1;
-  const { probs } = presentationPredictions({ nSymbols: V, dim: S, start, operators: B, end }, data.tokens, data.length);
+  return presentationKl({ nSymbols: V, dim: S, start, operators: B, end }, data);
+}
+
+/** Mean KL(model || presentation) per prediction along the model's samples (predictions below 1e-6 clipped). */
+export function presentationKl(p: LinearPresentation, data: OperatorData): number {
+  const V = data.nSymbols;
+  const { probs } = presentationPredictions(p, data.tokens, data.length);
   let kl = 0;
-  let n = 0;
   for (let row = 0; row < data.count * data.length; row++) {
     const t = row % data.length;
     for (let x = 0; x < V; x++) {
@@ -312,9 +359,8 @@ function operatorModelKl(B: Float64Array, S: number, V: number, z: Rows, L: numb
       const q = t === 0 ? data.firstProbs[x] : data.nextProbs[(row - 1) * V + x];
       if (q > 0) kl += q * Math.log(q / probs[row * V + x]);
     }
-    n++;
   }
-  return kl / n;
+  return kl / (data.count * data.length);
 }
 
 /**

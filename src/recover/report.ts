@@ -33,6 +33,10 @@ export function recoveryReportJson(rec: RecoveredHmm, evaluation: RecoveryEvalua
     closedForm: { kl: rec.closedForm.kl, operatorKl: rec.closedForm.operatorKl, clippedMass: rec.closedForm.clippedMass, transitions: nested(rec.closedForm.transitions, rec.hmm.nSymbols) },
     refinement: { method: rec.refinement.method, kl: rec.refinement.kl, iterations: rec.refinement.iterations, beliefResidual: rec.refinement.beliefResidual },
     map: { site: rec.map.site, r2: rec.map.r2, rmse: rec.map.rmse },
+    alternatives: {
+      ...(rec.alternatives.generalized ? { generalized: { kl: rec.alternatives.generalized.kl, problem: rec.alternatives.generalized.problem, process: rec.alternatives.generalized.hmm ? processToJson(rec.alternatives.generalized.hmm) : null } } : {}),
+      ...(rec.alternatives.mixture ? { mixture: { kl: rec.alternatives.mixture.kl, classes: rec.alternatives.mixture.classes, weights: rec.alternatives.mixture.weights, leaks: rec.alternatives.mixture.leaks, process: processToJson(rec.alternatives.mixture.hmm) } } : {}),
+    },
     pruned: rec.pruned,
     notes: rec.notes,
     seconds: rec.seconds,
@@ -53,6 +57,34 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
   lines.push(`# Recovered HMM`, "");
   lines.push(`From ${context.modelSummary} in \`${context.source}\`, activations at ${context.site.length > 1 ? `${context.site.length} hooks concatenated (${context.site[0]} … ${context.site.at(-1)})` : `\`${context.site[0]}\``}, seed ${context.seed}. The fit used only the model: ${rec.samples.count} sequences (${rec.samples.count * rec.samples.length} tokens) sampled from it, its next-token distributions along them, its next-${rec.futureLength}-token predictions after ${rec.stateCount.spectrum.length ? "sampled" : ""} prefixes, and activations of ${rec.activationSequences} sequences.`, "");
   lines.push(`**${S} state${S === 1 ? "" : "s"}**, ${V} symbols. Stationary distribution: [${Array.from(pi, (v) => f(v, 3)).join(", ")}]. KL(model ‖ recovered) per prediction along the model's samples: ${e(rec.refinement.kl)} nats (closed-form start: ${e(rec.closedForm.kl)}; its unconstrained operators, a generalized HMM of the same dimension: ${e(rec.closedForm.operatorKl)}).`, "");
+  if (evaluation) {
+    const r = evaluation.candidates.find((c) => c.name === "recovered");
+    const m = evaluation.candidates.find((c) => c.name === "model");
+    const bw = evaluation.candidates.find((c) => c.name === "Baum-Welch");
+    if (r && m) {
+      const L = Math.min(r.tv.length, m.tv.length);
+      lines.push(
+        `**Against ${evaluation.truthName}** (${evaluation.trueStates} states; never used in the fit): word-distribution TV at length ${L}: recovered ${f(r.tv[L - 1])}, the model itself ${f(m.tv[L - 1])}${bw ? `, Baum-Welch on ${evaluation.baselineTokens} true tokens ${f(bw.tv[L - 1])}` : ""}. Held-out loss above the optimum: recovered ${(100 * r.relativeLoss).toFixed(2)}%, model ${(100 * m.relativeLoss).toFixed(2)}%. States: ${S} found, ${evaluation.trueStates} true (rank ${evaluation.trueRank}).`,
+        "",
+      );
+    }
+  }
+  const alt = rec.alternatives;
+  if (alt.generalized || alt.mixture) {
+    lines.push(`## Other presentations`, "");
+    if (alt.generalized) {
+      lines.push(
+        alt.generalized.hmm
+          ? `- \`generalized.json\`: the closed form's observable operators as a generalized HMM of dimension ${alt.generalized.hmm.nStates} (real-valued T, word probabilities initial · T[w] · normalizer), KL(model ‖ it) ${e(alt.generalized.kl)} nats per prediction against ${e(rec.refinement.kl)} for the HMM: no ${S}-state HMM was found that explains the model as well, so this is the minimal presentation found.`
+          : `- The closed form's operators fit the model better than the HMM but are not a valid generalized HMM (${alt.generalized.problem}); none written.`,
+      );
+    }
+    if (alt.mixture) {
+      const m = alt.mixture;
+      lines.push(`- \`mixture.json\`: the recovered chain nearly falls apart, so it is also given as the non-ergodic mixture of its ${m.classes.length} nearly closed classes (${m.classes.map((c, k) => `states {${c.join(", ")}}, weight ${f(m.weights[k], 3)}, leak ${e(m.leaks[k])} per step`).join("; ")}), which never switches; KL ${e(m.kl)} nats per prediction.`);
+    }
+    lines.push("");
+  }
   lines.push(`## Number of states`, "");
   const sp = rec.stateCount.spectrum;
   lines.push(`Singular values of the centred matrix of the model's predictions of the next ${rec.futureLength} tokens (RMS per prefix, probability units): ${Array.from(sp.slice(0, 10), e).join(", ")}.`, "");

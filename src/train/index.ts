@@ -8,3 +8,4 @@ export * from "./runStore.js";
 export * from "./fastEngines.js";
 export * from "./trainOnProcess.js";
 export * from "./evaluate.js";
+export * from "./runTraining.js";

@@ -6,6 +6,8 @@
  * run.json:
  *   { "format": "beliefscope/run", "version": 2, "process": {process JSON},
  *     "architecture": "transformer", "model": {config}, "training": {TrainingConfig} }
+ * A run on other data than a process (a tokenized corpus) has "data" instead of
+ * "process": an object with a "kind" (e.g. "corpus") that its trainer reads.
  * Version 1 files (no "architecture") are transformers.
  */
 import { ArgumentError, checkInteger, checkKnownKeys, describe } from "../util/errors.js";
@@ -53,10 +55,19 @@ export const RUN_FORMAT_VERSION = 2;
 export interface RunFile {
   readonly format: typeof RUN_FORMAT;
   readonly version: number;
-  readonly process: ProcessJson;
+  /** The process trained on (runs on processes). */
+  readonly process?: ProcessJson;
+  /** What else was trained on, e.g. { kind: "corpus", ... } (src/language/lm); absent for process runs. */
+  readonly data?: RunData;
   readonly architecture: string;
   readonly model: Record<string, unknown>;
   readonly training: TrainingConfig;
+}
+
+/** The training data of a run that is not a process: a kind and its own fields. */
+export interface RunData {
+  readonly kind: string;
+  readonly [field: string]: unknown;
 }
 
 /** Check a parsed run.json (version 1 or 2); `source` names the file in errors. */
@@ -69,7 +80,8 @@ export function parseRunFile(value: unknown, source: string): RunFile {
   const v = value as Record<string, unknown>;
   if (v.format !== RUN_FORMAT) bad(' "format"', describe(v.format), JSON.stringify(RUN_FORMAT));
   if (v.version !== 1 && v.version !== RUN_FORMAT_VERSION) bad(' "version"', describe(v.version), `1 or ${RUN_FORMAT_VERSION}`);
-  for (const key of ["process", "model", "training"]) {
+  const hasData = typeof v.data === "object" && v.data !== null && typeof (v.data as RunData).kind === "string";
+  for (const key of [...(hasData ? [] : ["process"]), "model", "training"]) {
     if (typeof v[key] !== "object" || v[key] === null) bad(` "${key}"`, describe(v[key]), "an object");
   }
   const architecture = v.architecture ?? "transformer";
@@ -80,7 +92,15 @@ export function parseRunFile(value: unknown, source: string): RunFile {
   } catch (err) {
     return bad(' "training"', (err as Error).message, "valid training settings");
   }
-  return { format: RUN_FORMAT, version: RUN_FORMAT_VERSION, process: v.process as ProcessJson, architecture: architecture as string, model: v.model as Record<string, unknown>, training };
+  return {
+    format: RUN_FORMAT,
+    version: RUN_FORMAT_VERSION,
+    ...(v.process !== undefined && v.process !== null ? { process: v.process as ProcessJson } : {}),
+    ...(hasData ? { data: v.data as RunData } : {}),
+    architecture: architecture as string,
+    model: v.model as Record<string, unknown>,
+    training,
+  };
 }
 
 /** Dotted paths where two JSON-like values differ (array indices folded into their parent). */

@@ -53,6 +53,8 @@ export interface StepMetrics {
   /** Wall time of this step (seconds). */
   readonly seconds: number;
   readonly tokensPerSecond: number;
+  /** Held-out measures taken after this step, when the run evaluates here (e.g. { loss, perplexity } on validation text). */
+  readonly validation?: Readonly<Record<string, number>>;
 }
 
 /** Everything needed to resume: parameters, optimizer state, step. */

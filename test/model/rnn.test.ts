@@ -21,9 +21,9 @@ const count = (arch: string, preset?: string) => {
 
 describe("recurrent architectures", () => {
   it("have presets with about the parameters of the 1- and 2-layer transformers (51,139 and 101,123)", () => {
-    expect([count("rnn"), count("rnn", "like-1l"), count("rnn", "like-2l"), count("rnn", "small")]).toEqual([8_707, 51_195, 101_439, 643]);
-    expect([count("gru"), count("gru", "like-1l"), count("gru", "like-2l"), count("gru", "small")]).toEqual([25_347, 50_781, 101_013, 1_731]);
-    expect([count("lstm"), count("lstm", "like-1l"), count("lstm", "like-2l"), count("lstm", "small")]).toEqual([33_667, 51_037, 101_597, 2_275]);
+    expect([count("rnn"), count("rnn", "like-1l"), count("rnn", "like-2l"), count("rnn", "small")]).toEqual([8_707, 52_483, 104_003, 643]);
+    expect([count("gru"), count("gru", "like-1l"), count("gru", "like-2l"), count("gru", "small")]).toEqual([25_347, 47_523, 94_515, 1_731]);
+    expect([count("lstm"), count("lstm", "like-1l"), count("lstm", "like-2l"), count("lstm", "small")]).toEqual([33_667, 52_323, 104_163, 2_275]);
   });
 
   it("name hooks like TransformerLens (hook_embed, rnn.{l}.hook_hidden, rnn.{l}.hook_cell) with [batch, pos, ...] shapes", async () => {
@@ -77,6 +77,18 @@ describe("recurrent architectures", () => {
     expect(() => getArchitecture("selective-ssm").makeConfig({ nCtx: 300 })).toThrow("argument 'config.nCtx' received 300; expected an integer in [1, 256].");
     expect(() => gru.makeConfig({}, "big")).toThrow(`makeConfig: argument 'preset' received "big"; expected one of h64, like-1l, like-2l, small.`);
     expect(() => getArchitecture("lstmm")).toThrow(/argument 'arch' received "lstmm"; expected one of the registered architectures: transformer, rnn, gru, lstm, linear-rnn, selective-ssm/);
+  });
+
+  it("says that transformer options given to a recurrent model contradict it (not a typo)", () => {
+    expect(() => getArchitecture("gru").makeConfig({ attention: "linear" })).toThrow(
+      `makeConfig: argument 'config.attention' received "linear" for a gru; expected options of the gru: nLayers, dHidden, dEmbed, nCtx, dVocab. attention is a transformer option; the gru has no attention. Use --arch transformer for it, or drop attention.`,
+    );
+    expect(() => getArchitecture("lstm").makeConfig({ linearNormalize: true })).toThrow("argument 'config.linearNormalize' received true for a lstm; expected options of the lstm");
+    expect(() => getArchitecture("rnn").makeConfig({ skip: false })).toThrow("the rnn has no transformer blocks whose skip connections could be removed");
+    expect(() => getArchitecture("selective-ssm").makeConfig({ nHeads: 4 })).toThrow("argument 'config.nHeads' received 4 for a selective-ssm; expected options of the selective-ssm: nLayers, dModel, dInner, dState, dtRank, nCtx, dVocab. nHeads is a transformer option; the selective-ssm has no attention heads.");
+    expect(() => getArchitecture("linear-rnn").makeConfig({ layerNorm: true })).toThrow("the linear-rnn has no LayerNorm");
+    // dModel is the state-space models' own field, not a transformer-only one.
+    expect(getArchitecture("linear-rnn").makeConfig({ dModel: 8 }).dModel).toBe(8);
   });
 
   it("warns once that long contexts compile slowly (the recurrence is unrolled)", () => {

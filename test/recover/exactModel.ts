@@ -5,10 +5,14 @@
  * affine image of the exact beliefs (plus, optionally, a position-dependent
  * offset, as a transformer's positional embedding adds). The recovery of
  * such a model must return the HMM (up to permutation where the presentation
- * is identifiable).
+ * is identifiable). Generalized HMMs and processes with an initial
+ * distribution (mixtures) work the same way through their linear
+ * presentation: the state is the row vector initial T[x_0..x_t] scaled so
+ * that its product with the normalizer is 1.
  */
 import { ActivationCache, type SequenceModel } from "../../src/model/index.js";
-import { stationaryDistribution, type Hmm } from "../../src/process/index.js";
+import type { Hmm } from "../../src/process/index.js";
+import { presentationOfHmm } from "../../src/recover/linearPresentation.js";
 import { Rng } from "../../src/util/rng.js";
 
 export const BELIEF_HOOK = "blocks.0.hook_resid_post";
@@ -30,7 +34,9 @@ export function exactModel(hmm: Hmm, options: { nCtx?: number; dModel?: number; 
       for (let k = 0; k < d; k++) for (let a = 0; a < 4; a++) pos[t * d + k] += w[a] * P[a * d + k];
     }
   }
-  const pi = hmm.initial ? Float64Array.from(hmm.initial) : stationaryDistribution(hmm);
+  const presentation = presentationOfHmm(hmm);
+  const pi = presentation.start;
+  const r = presentation.end;
   const T = hmm.transitions;
   const run = (tokens: Int32Array, nPos: number) => {
     const count = tokens.length / nPos;
@@ -45,12 +51,12 @@ export function exactModel(hmm: Hmm, options: { nCtx?: number; dModel?: number; 
         let z = 0;
         nb.fill(0);
         for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) nb[j] += b[i] * T[(x * S + i) * S + j];
-        for (let j = 0; j < S; j++) z += nb[j];
+        for (let j = 0; j < S; j++) z += nb[j] * r[j];
         // An impossible token (padding) leaves the belief where it was.
-        if (z > 0) for (let j = 0; j < S; j++) b[j] = nb[j] / z;
+        if (z > 1e-300) for (let j = 0; j < S; j++) b[j] = nb[j] / z;
         for (let y = 0; y < V; y++) {
           let p = 0;
-          for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) p += b[i] * T[(y * S + i) * S + j];
+          for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) p += b[i] * T[(y * S + i) * S + j] * r[j];
           logits[(n * nPos + t) * V + y] = Math.log(Math.max(p, 1e-30));
         }
         for (let k = 0; k < d; k++) {

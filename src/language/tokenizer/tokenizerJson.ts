@@ -168,3 +168,27 @@ export function byteLevelBpeJson(
     },
   };
 }
+
+/**
+ * The tokenizer_config.json Hugging Face writes beside a tokenizer.json
+ * (PreTrainedTokenizerFast), so that the folder loads with
+ * `AutoTokenizer.from_pretrained(dir)` in transformers (Python) and
+ * transformers.js. Special tokens are named when present: "<s>" as BOS, "</s>"
+ * as EOS, "<pad>", "<unk>". No spaces are cleaned up when decoding (byte-level
+ * BPE decodes to the exact text).
+ */
+export function tokenizerConfigJson(json: TokenizerJson): Record<string, unknown> {
+  const added = new Set((json.added_tokens ?? []).map((t) => t.content));
+  const named = (token: string) => (added.has(token) ? token : null);
+  return {
+    tokenizer_class: "PreTrainedTokenizerFast",
+    bos_token: named("<s>"),
+    eos_token: named("</s>"),
+    pad_token: named("<pad>"),
+    unk_token: named("<unk>"),
+    add_bos_token: false,
+    add_eos_token: false,
+    clean_up_tokenization_spaces: false,
+    model_max_length: 1e30,
+  };
+}

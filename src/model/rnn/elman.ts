@@ -21,10 +21,10 @@ const defaults: RecurrentConfig = Object.freeze({ nLayers: 1, dHidden: 64, dEmbe
 export const ELMAN_PRESETS = {
   /** 1 layer of 64 (8,707 parameters). */
   h64: {},
-  /** About as many parameters as the 1-layer transformer "1l" (51,195). */
-  "like-1l": { dHidden: 158, dEmbed: 158 },
-  /** About as many parameters as the 2-layer transformer "2l" (101,439). */
-  "like-2l": { nLayers: 2, dHidden: 158, dEmbed: 158 },
+  /** About as many parameters as the 1-layer transformer "1l" (52,483); widths are multiples of 8 (see WIDTH_NOTE). */
+  "like-1l": { dHidden: 160, dEmbed: 160 },
+  /** About as many parameters as the 2-layer transformer "2l" (104,003). */
+  "like-2l": { nLayers: 2, dHidden: 160, dEmbed: 160 },
   /** Tiny, for tests (643). */
   small: { dHidden: 16, dEmbed: 16 },
 } as const satisfies Record<string, Partial<RecurrentConfig>>;

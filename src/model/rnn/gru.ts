@@ -28,10 +28,10 @@ const defaults: RecurrentConfig = Object.freeze({ nLayers: 1, dHidden: 64, dEmbe
 export const GRU_PRESETS = {
   /** 1 layer of 64 (25,347 parameters): within 1% of the optimal loss on mess3 with the default recipe. */
   h64: {},
-  /** About as many parameters as the 1-layer transformer "1l" (50,781). */
-  "like-1l": { dHidden: 91, dEmbed: 91 },
-  /** About as many parameters as the 2-layer transformer "2l" (101,013). */
-  "like-2l": { nLayers: 2, dHidden: 91, dEmbed: 91 },
+  /** About as many parameters as the 1-layer transformer "1l" (47,523); widths are multiples of 8 (see WIDTH_NOTE). */
+  "like-1l": { dHidden: 88, dEmbed: 88 },
+  /** About as many parameters as the 2-layer transformer "2l" (94,515). */
+  "like-2l": { nLayers: 2, dHidden: 88, dEmbed: 88 },
   /** Tiny, for tests (1,731). */
   small: { dHidden: 16, dEmbed: 16 },
 } as const satisfies Record<string, Partial<RecurrentConfig>>;

@@ -33,10 +33,10 @@ const defaults: RecurrentConfig = Object.freeze({ nLayers: 1, dHidden: 64, dEmbe
 export const LSTM_PRESETS = {
   /** 1 layer of 64 (33,667 parameters): within 1% of the optimal loss on mess3 with the default recipe. */
   h64: {},
-  /** About as many parameters as the 1-layer transformer "1l" (51,037). */
-  "like-1l": { dHidden: 79, dEmbed: 79 },
-  /** About as many parameters as the 2-layer transformer "2l" (101,597). */
-  "like-2l": { nLayers: 2, dHidden: 79, dEmbed: 79 },
+  /** About as many parameters as the 1-layer transformer "1l" (52,323); widths are multiples of 8 (see WIDTH_NOTE). */
+  "like-1l": { dHidden: 80, dEmbed: 80 },
+  /** About as many parameters as the 2-layer transformer "2l" (104,163). */
+  "like-2l": { nLayers: 2, dHidden: 80, dEmbed: 80 },
   /** Tiny, for tests (2,275). */
   small: { dHidden: 16, dEmbed: 16 },
 } as const satisfies Record<string, Partial<RecurrentConfig>>;

@@ -22,13 +22,15 @@
  * traced function, and the traced program grows linearly with n_ctx. The input projections of all
  * positions are one matmul; each step adds one [batch, d_hidden] x [d_hidden, gates * d_hidden]
  * matmul and a few elementwise ops; np.stack gathers the states. Measured on 2 CPU cores (wasm),
- * GRU d_hidden 64, batch 64, one jitted Adam step (forward + backward + update), after compiling:
+ * GRU d_hidden 64, batch 64, one jitted Adam step (forward + backward + update), after compiling,
+ * on idle cores:
  *   n_ctx 10:  ~8 ms per step,  compile ~0.6 s
  *   n_ctx 64:  ~45 ms per step, compile ~3 s
  *   n_ctx 256: ~190 ms per step, compile ~25 s
- * (see the report in test/model/rnn.test.ts's header for how these were taken). Time per step grows
- * linearly with n_ctx, compile time faster than linearly; contexts above 64 warn, and n_ctx is
- * capped at 1024.
+ * and on cores shared with other jobs (README, "Architectures") 44 ms / 241 ms / 1.25 s / 4.4 s per
+ * step at n_ctx 10 / 64 / 128 / 256, the first step (compile) 0.7 / 1.8 / 8.8 / 38 s. Time per step
+ * grows at least linearly with n_ctx, compile time faster; contexts above UNROLL_WARN_CTX = 64 warn,
+ * and n_ctx is capped at MAX_UNROLLED_CTX = 256 (config.ts).
  */
 import { jit, numpy as np } from "@jax-js/jax";
 import { warn } from "../../util/warn.js";
@@ -233,7 +235,7 @@ export function recurrentArchitecture(spec: RecurrentArchitectureSpec): Architec
     defaultPreset: spec.defaultPreset,
     makeConfig(overrides = {}, preset) {
       const fn = "makeConfig";
-      const c = completeConfig({ fn, defaults: spec.defaults, presets: spec.presets, preset: preset ?? spec.defaultPreset, overrides, check: (c) => checkRecurrentConfig(fn, c) });
+      const c = completeConfig({ fn, architecture: name, defaults: spec.defaults, presets: spec.presets, preset: preset ?? spec.defaultPreset, overrides, check: (c) => checkRecurrentConfig(fn, c) });
       warnLongUnroll(name, c.nCtx);
       return c;
     },

@@ -70,6 +70,7 @@ export function makeLinearRnnConfig(overrides: Readonly<Record<string, unknown>>
   const fn = "makeConfig";
   return completeConfig<LinearRnnConfig>({
     fn,
+    architecture: "linear-rnn",
     defaults,
     presets: LINEAR_RNN_PRESETS,
     preset,

@@ -57,10 +57,10 @@ const defaults: SelectiveSsmConfig = Object.freeze({ nLayers: 1, dModel: 64, dIn
 export const SELECTIVE_SSM_PRESETS = {
   /** 1 layer, d_model 64, d_inner 128, d_state 16 (32,387 parameters). */
   d64: {},
-  /** About as many parameters as the 1-layer transformer "1l": d_model 82, d_inner 164 (51,007). */
-  "like-1l": { dModel: 82, dInner: 164, dtRank: 6 },
-  /** About as many parameters as the 2-layer transformer "2l": 2 layers of the above (101,519). */
-  "like-2l": { nLayers: 2, dModel: 82, dInner: 164, dtRank: 6 },
+  /** About as many parameters as the 1-layer transformer "1l": d_model 80, d_inner 160 (48,483; widths multiples of 8, see ../rnn/config.ts WIDTH_NOTE). */
+  "like-1l": { dModel: 80, dInner: 160, dtRank: 5 },
+  /** About as many parameters as the 2-layer transformer "2l": 2 layers of the above (96,483). */
+  "like-2l": { nLayers: 2, dModel: 80, dInner: 160, dtRank: 5 },
   /** Tiny, for tests. */
   small: { dModel: 8, dInner: 16, dState: 4, dtRank: 2 },
 } as const satisfies Record<string, Partial<SelectiveSsmConfig>>;
@@ -69,6 +69,7 @@ export function makeSelectiveSsmConfig(overrides: Readonly<Record<string, unknow
   const fn = "makeConfig";
   const c = completeConfig<SelectiveSsmConfig>({
     fn,
+    architecture: "selective-ssm",
     defaults,
     presets: SELECTIVE_SSM_PRESETS,
     preset,

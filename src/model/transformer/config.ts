@@ -45,6 +45,8 @@ export interface TransformerConfig {
   readonly linearNormalize?: boolean;
   readonly skip?: boolean;
   readonly tokenEmbedding?: TokenEmbedding;
+  readonly attentionScale?: number | null;
+  readonly attentionWindows?: readonly number[] | null;
 }
 
 /**
@@ -79,6 +81,17 @@ export interface TransformerOptions {
   readonly skip: boolean;
   /** Default "shared". */
   readonly tokenEmbedding: TokenEmbedding;
+  /**
+   * The factor multiplying q.k in the attention scores; null (default) is 1 / sqrt(d_head)
+   * (TransformerLens, GPT-2). GPT-Neo uses 1: no scaling.
+   */
+  readonly attentionScale: number | null;
+  /**
+   * Local attention per layer (GPT-Neo's alternating global / local layers): entry l > 0 lets a
+   * query at position q attend only to keys k with q - k < entry l (Hugging Face's GPT-Neo mask);
+   * 0 is global (causal) attention. null (default): every layer global.
+   */
+  readonly attentionWindows: readonly number[] | null;
 }
 
 /** The default options: today's (TransformerLens's) transformer. */
@@ -87,6 +100,8 @@ export const DEFAULT_OPTIONS: TransformerOptions = Object.freeze({
   linearNormalize: false,
   skip: true,
   tokenEmbedding: "shared",
+  attentionScale: null,
+  attentionWindows: null,
 });
 
 /** The options of a config, absent ones at their defaults. */
@@ -96,6 +111,8 @@ export function transformerOptions(c: TransformerConfig): TransformerOptions {
     linearNormalize: c.linearNormalize ?? DEFAULT_OPTIONS.linearNormalize,
     skip: c.skip ?? DEFAULT_OPTIONS.skip,
     tokenEmbedding: c.tokenEmbedding ?? DEFAULT_OPTIONS.tokenEmbedding,
+    attentionScale: c.attentionScale ?? DEFAULT_OPTIONS.attentionScale,
+    attentionWindows: c.attentionWindows ?? DEFAULT_OPTIONS.attentionWindows,
   };
 }
 
@@ -169,12 +186,37 @@ export function makeConfig(overrides: Partial<TransformerConfig> = {}, preset: P
   checkChoice(fn, "config.tokenEmbedding", o.tokenEmbedding, TOKEN_EMBEDDINGS);
   if (typeof o.linearNormalize !== "boolean") throw new ArgumentError({ fn, argument: "config.linearNormalize", received: describe(o.linearNormalize), expected: "true or false" });
   if (typeof o.skip !== "boolean") throw new ArgumentError({ fn, argument: "config.skip", received: describe(o.skip), expected: "true or false" });
+  checkAttentionShape(fn, c, o);
   checkOptionsAgree(fn, c, o);
+  // All-global windows are the default: one canonical form for the same model.
+  if (o.attentionWindows !== null && o.attentionWindows.every((w) => w === 0)) (o as { attentionWindows: readonly number[] | null }).attentionWindows = null;
   // Canonical form: options at their defaults are left out (see TransformerConfig).
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(DEFAULT_CONFIG)) out[key] = c[key as keyof TransformerConfig];
   for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof TransformerOptions)[]) if (o[key] !== DEFAULT_OPTIONS[key]) out[key] = o[key];
   return Object.freeze(out) as unknown as TransformerConfig;
+}
+
+/** attentionScale: null or a finite positive number; attentionWindows: null or one integer >= 0 per layer. */
+function checkAttentionShape(fn: string, c: TransformerConfig, o: TransformerOptions): void {
+  const scale = o.attentionScale;
+  if (scale !== null && !(typeof scale === "number" && Number.isFinite(scale) && scale > 0)) {
+    throw new ArgumentError({ fn, argument: "config.attentionScale", received: describe(scale), expected: "null (1 / sqrt(d_head)) or a finite number > 0 (1 for GPT-Neo)" });
+  }
+  const windows = o.attentionWindows;
+  if (windows === null) return;
+  if (!Array.isArray(windows) || windows.length !== c.nLayers || windows.some((w) => !(Number.isInteger(w) && w >= 0))) {
+    throw new ArgumentError({
+      fn,
+      argument: "config.attentionWindows",
+      received: describe(windows),
+      expected: `null (global attention everywhere) or one integer >= 0 per layer (${c.nLayers}): 0 global, w > 0 a local window of w keys`,
+    });
+  }
+  if (o.attention === "fixed" && windows.some((w) => w > 0)) {
+    throw new ArgumentError({ fn, argument: "config.attentionWindows", received: `${describe(windows)} with config.attention "fixed"`, expected: "null (a fixed pattern is learned whole; mask it by training)" });
+  }
+  (o as { attentionWindows: readonly number[] | null }).attentionWindows = Object.freeze([...windows]);
 }
 
 function definedOnly(c: object): Record<string, unknown> {
@@ -245,6 +287,7 @@ export function toHookedTransformerConfig(c: TransformerConfig): Record<string, 
     normalization_type: c.layerNorm ? "LN" : null,
     attn_only: c.attnOnly,
     positional_embedding_type: "standard",
+    ...hookedAttentionFields(c),
     ...(unrepresentable.length > 0 ? { beliefscopeOnly: unrepresentable } : {}),
   };
 }
@@ -256,6 +299,28 @@ export function toHookedTransformerConfig(c: TransformerConfig): Record<string, 
  */
 export function beliefscopeOnlyOptions(c: TransformerConfig): string[] {
   const o = transformerOptions(c);
-  return (Object.keys(DEFAULT_OPTIONS) as (keyof TransformerOptions)[]).filter((k) => o[k] !== DEFAULT_OPTIONS[k]).map((k) => `${k}=${JSON.stringify(o[k])}`);
+  const representable = new Set<keyof TransformerOptions>(["attentionScale"]);
+  // TransformerLens has one window size for all local layers (window_size, attn_types).
+  if (new Set((o.attentionWindows ?? []).filter((w) => w > 0)).size <= 1) representable.add("attentionWindows");
+  return (Object.keys(DEFAULT_OPTIONS) as (keyof TransformerOptions)[])
+    .filter((k) => o[k] !== DEFAULT_OPTIONS[k] && !representable.has(k))
+    .map((k) => `${k}=${JSON.stringify(o[k])}`);
+}
+
+/** TransformerLens's fields for a non-default attention scale (use_attn_scale, attn_scale) and local layers (attn_types, window_size). */
+function hookedAttentionFields(c: TransformerConfig): Record<string, unknown> {
+  const o = transformerOptions(c);
+  const out: Record<string, unknown> = {};
+  if (o.attentionScale !== null) {
+    // TransformerLens divides the scores by attn_scale.
+    out.use_attn_scale = o.attentionScale !== 1;
+    out.attn_scale = 1 / o.attentionScale;
+  }
+  const windows = o.attentionWindows;
+  if (windows !== null) {
+    out.attn_types = windows.map((w) => (w > 0 ? "local" : "global"));
+    out.window_size = Math.max(...windows);
+  }
+  return out;
 }
 

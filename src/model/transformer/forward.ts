@@ -60,6 +60,15 @@ function causalMask(nPos: number): np.Array {
 }
 
 /**
+ * The mask of a layer [query_pos, key_pos]: causal, and with a local window w > 0 only keys with
+ * query - key < w (Hugging Face GPT-Neo: bias XOR tril(bias, -window_size)).
+ */
+function attentionMask(nPos: number, window: number): np.Array {
+  if (window <= 0 || window >= nPos) return causalMask(nPos);
+  return np.tril(np.ones([nPos, nPos])).sub(np.tril(np.ones([nPos, nPos]), -window)).astype(np.bool);
+}
+
+/**
  * Logits for every position. tokens: [batch, pos] int32, pos <= nCtx.
  * Returns [batch, pos, d_vocab]. Written with matmul, transpose and reshape
  * (no einsum), which jax-js runs on its tiled matmul kernels.
@@ -106,14 +115,17 @@ export function forward(c: TransformerConfig, params: Params, tokens: np.Array, 
     } else {
       const q = at(`${b}.attn.hook_q` as HookName, project(attnIn.ref, p(`${b}.attn.W_Q`), p(`${b}.attn.b_Q`))); // [batch, pos, head_index, d_head]
       const k = at(`${b}.attn.hook_k` as HookName, project(attnIn.ref, p(`${b}.attn.W_K`), p(`${b}.attn.b_K`))); // [batch, pos, head_index, d_head]
-      const scores = np.matmul(q.transpose([0, 2, 1, 3]), k.transpose([0, 2, 3, 1])).mul(1 / Math.sqrt(E)); // [batch, head_index, query_pos, key_pos]
+      const scale = o.attentionScale ?? 1 / Math.sqrt(E);
+      const scores = np.matmul(q.transpose([0, 2, 1, 3]), k.transpose([0, 2, 3, 1])).mul(scale); // [batch, head_index, query_pos, key_pos]
+      const mask = attentionMask(nPos, o.attentionWindows?.[l] ?? 0); // [query_pos, key_pos]
       if (o.attention === "softmax") {
-        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(causalMask(nPos), scores, MASKED_SCORE));
+        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(mask, scores, MASKED_SCORE));
         pattern = at(`${b}.attn.hook_pattern` as HookName, nn.softmax(masked, -1));
       } else {
         // Linear attention: the masked scores are the pattern (masked entries 0, not -inf).
-        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(causalMask(nPos), scores, 0));
-        const keysAttended = np.arange(1, nPos + 1, 1, { dtype: np.float32 }).reshape([nPos, 1]); // [query_pos, 1]
+        const masked = at(`${b}.attn.hook_attn_scores` as HookName, np.where(mask, scores, 0));
+        const window = o.attentionWindows?.[l] ?? 0;
+        const keysAttended = np.array(Float32Array.from({ length: nPos }, (_, q) => (window > 0 ? Math.min(q + 1, window) : q + 1))).reshape([nPos, 1]); // [query_pos, 1]
         pattern = at(`${b}.attn.hook_pattern` as HookName, o.linearNormalize ? masked.div(keysAttended) : masked);
       }
     }

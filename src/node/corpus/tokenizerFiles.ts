@@ -1,10 +1,10 @@
 /** tokenizer.json files on disk: read one (given the file or its folder), write one atomically. */
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ArgumentError } from "../../util/errors.js";
 import { BpeTokenizer } from "../../language/tokenizer/tokenizer.js";
-import type { TokenizerJson } from "../../language/tokenizer/tokenizerJson.js";
-import { writeFileAtomically } from "../atomicWrite.js";
+import { tokenizerConfigJson, type TokenizerJson } from "../../language/tokenizer/tokenizerJson.js";
+import { writeFileAtomically, writeJsonAtomically } from "../atomicWrite.js";
 
 /** The tokenizer.json a path names: the file, DIR/tokenizer.json, or the only DIR/<sub>/tokenizer.json. */
 export async function resolveTokenizerPath(path: string): Promise<string> {
@@ -43,7 +43,11 @@ export async function loadTokenizer(path: string): Promise<BpeTokenizer> {
   return BpeTokenizer.fromJson(text, file);
 }
 
-/** Write a tokenizer.json atomically. */
+/**
+ * Write a tokenizer.json atomically, and beside it the tokenizer_config.json
+ * that makes the folder a Hugging Face tokenizer folder (`AutoTokenizer.from_pretrained(dir)`).
+ */
 export async function saveTokenizerJson(json: TokenizerJson, path: string): Promise<void> {
   await writeFileAtomically(path, JSON.stringify(json, null, 2) + "\n");
+  await writeJsonAtomically(join(dirname(path), "tokenizer_config.json"), tokenizerConfigJson(json));
 }

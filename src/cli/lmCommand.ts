@@ -1,0 +1,404 @@
+/**
+ * beliefscope lm: language models on corpora.
+ *   lm [run] [CORPUS...]     the whole study: tokenizers, training, analyses and figures (default: the generated grammar corpus)
+ *   lm train CORPUS...       train on a corpus (resumable run folder with its tokenizer and tokens)
+ *   lm analyze RUN           analyses and figures of a language run or a Hugging Face GPT-2 / GPT-Neo folder
+ *   lm corpus CORPUS...      stream a corpus and count its documents (bounded memory, progress bar)
+ * The work is in src/language (core) and src/node/corpus (files).
+ */
+import { Command, Option } from "commander";
+import { ACTIVATIONS } from "../model/transformer/config.js";
+import { WINDOW_STARTS, type WindowStart } from "../language/lm/windows.js";
+import { LM_TRANSFORMER_DEFAULTS } from "../language/lm/trainLanguageModel.js";
+import { parseSeparator, type SeparatorChoice } from "../language/corpus/separator.js";
+import { openCorpus } from "../node/corpus/readCorpus.js";
+import type { CorpusFormat } from "../node/corpus/files.js";
+import { trainLanguageModelInFolder, closeLanguageData, type TrainLmInFolderOptions } from "../node/corpus/lmFolder.js";
+import { analyzeLanguageRunInFolder, runLanguageStudy } from "../node/corpus/lmStudy.js";
+import type { LmAnalysisResult } from "../pipeline/lmAnalysis.js";
+import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
+import type { TrainingOverrides } from "../train/runConfig.js";
+import { ArgumentError } from "../util/errors.js";
+import { addDeviceOption, addEngineOption, addModelOptions, modelOverrides, type ModelFlags } from "./commonOptions.js";
+import { floatOption, intOption } from "./options.js";
+import { progressReporter } from "./progress.js";
+import { phaseProgress } from "./tokenizerCommand.js";
+import { InvalidArgumentError } from "commander";
+
+const CORPUS_HELP =
+  'text (.txt: documents separated by <|endoftext|>, blank lines or a separator line), JSON lines (.jsonl, field `text`), Parquet (column `text`), directories or globs of these (.gz too), or "grammar[:stories=N,seed=S]" for the generated stories';
+
+function separatorOption(value: string): SeparatorChoice {
+  try {
+    return parseSeparator(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function addCorpusOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--format <format>", "corpus format (default: by extension)").choices(["auto", "text", "jsonl", "parquet"]).default("auto"))
+    .option("--separator <sep>", "documents in text files: auto | endoftext | blank-line | line:X", separatorOption, "auto")
+    .option("--text-field <name>", "JSON lines field / Parquet column with the text", "text");
+}
+
+interface CorpusFlags {
+  format: CorpusFormat | "auto";
+  separator: SeparatorChoice;
+  textField: string;
+}
+
+interface TrainFlags extends ModelFlags, CorpusFlags {
+  out: string;
+  resume?: boolean;
+  tokenizer?: string;
+  vocab?: number;
+  validation: number;
+  splitSeed?: number;
+  windows: WindowStart;
+  maxTokens?: number;
+  layers?: number;
+  dModel?: number;
+  heads?: number;
+  dHead?: number;
+  dMlp?: number;
+  nCtx?: number;
+  activation?: string;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  lr: number;
+  warmup: number;
+  schedule: "constant" | "cosine";
+  gradClip: number;
+  weightDecay: number;
+  checkpointEvery: number;
+  valWindows: number;
+  valEvery?: number;
+}
+
+/** Model and training flags shared by `lm train` and `lm run`. */
+function addTrainOptions(cmd: Command, defaults: { steps: number }): Command {
+  addModelOptions(cmd);
+  return cmd
+    .option("--layers <n>", `transformer n_layers (default ${LM_TRANSFORMER_DEFAULTS.nLayers})`, intOption(0, 256))
+    .option("--d-model <n>", `transformer d_model (default ${LM_TRANSFORMER_DEFAULTS.dModel})`, intOption(1))
+    .option("--heads <n>", `transformer n_heads (default ${LM_TRANSFORMER_DEFAULTS.nHeads})`, intOption(1))
+    .option("--d-head <n>", `transformer d_head (default ${LM_TRANSFORMER_DEFAULTS.dHead})`, intOption(1))
+    .option("--d-mlp <n>", `transformer d_mlp (default ${LM_TRANSFORMER_DEFAULTS.dMlp})`, intOption(1))
+    .option("--n-ctx <n>", `context length, e.g. 64 to 512 (default ${LM_TRANSFORMER_DEFAULTS.nCtx})`, intOption(2))
+    .addOption(new Option("--activation <fn>", "transformer MLP activation").choices([...ACTIVATIONS]))
+    .option("--steps <n>", "training steps", intOption(0), defaults.steps)
+    .option("--batch-size <n>", "windows per batch", intOption(1), 32)
+    .option("--seed <n>", "seed of initialisation, batches and (by default) the split", intOption(0), 0)
+    .option("--lr <x>", "peak learning rate", floatOption(0), 1e-3)
+    .option("--warmup <n>", "linear warmup steps", intOption(0), 100)
+    .addOption(new Option("--schedule <s>", "learning-rate schedule after warmup").choices(["constant", "cosine"]).default("cosine"))
+    .option("--grad-clip <x>", "clip the global gradient norm (0: off)", floatOption(0), 1)
+    .option("--weight-decay <x>", "decoupled weight decay", floatOption(0), DEFAULT_OPTIMIZER.weightDecay)
+    .option("--checkpoint-every <n>", "steps between resumable checkpoints", intOption(1), 250)
+    .option("--validation <fraction>", "share of documents held out for validation", floatOption(0, 0.99), 0.05)
+    .option("--split-seed <n>", "seed of the train/validation split (default --seed)", intOption(0))
+    .addOption(new Option("--windows <how>", "where training windows start: random tokens, or document starts (BOS)").choices([...WINDOW_STARTS]).default("random"))
+    .option("--max-tokens <n>", "tokenize at most this many tokens of the corpus", intOption(1))
+    .option("--val-windows <n>", "validation windows scored at each evaluation", intOption(1), 64)
+    .option("--val-every <n>", "steps between validation losses (default steps / 20)", intOption(1));
+}
+
+function trainOptions(cmd: Command, o: TrainFlags, model: Record<string, unknown> | undefined): Omit<TrainLmInFolderOptions, "runDir" | "corpus"> {
+  const typed = (name: keyof TrainFlags) => cmd.getOptionValueSource(name) === "cli";
+  const optimizer: Record<string, unknown> = {};
+  const training: Record<string, unknown> = {};
+  // A resumed run takes everything from its run.json but what was typed.
+  const take = (target: Record<string, unknown>, pairs: [keyof TrainFlags, string][]) => {
+    for (const [flag, key] of pairs) if (!o.resume || typed(flag)) target[key] = o[flag];
+  };
+  take(optimizer, [["lr", "learningRate"], ["weightDecay", "weightDecay"], ["gradClip", "gradClip"], ["schedule", "schedule"], ["warmup", "warmupSteps"]]);
+  take(training, [["steps", "steps"], ["batchSize", "batchSize"], ["seed", "seed"], ["checkpointEvery", "checkpointEvery"]]);
+  if (Object.keys(optimizer).length) training.optimizer = optimizer;
+  return {
+    arch: o.arch,
+    preset: o.preset,
+    model,
+    training: training as TrainingOverrides,
+    resume: o.resume,
+    device: o.device,
+    engine: o.engine,
+    tokenizer: o.tokenizer,
+    vocab: o.vocab,
+    validationFraction: o.validation,
+    splitSeed: o.splitSeed,
+    windows: o.windows,
+    maxTokens: o.maxTokens,
+    corpusOptions: { format: o.format, separator: o.separator, textField: o.textField },
+    validation: { windows: o.valWindows, every: o.valEvery },
+  };
+}
+
+async function modelFlags(o: TrainFlags): Promise<Record<string, unknown> | undefined> {
+  const shorthand: Record<string, unknown> = {
+    ...(o.layers !== undefined && { nLayers: o.layers }),
+    ...(o.dModel !== undefined && { dModel: o.dModel }),
+    ...(o.heads !== undefined && { nHeads: o.heads }),
+    ...(o.dHead !== undefined && { dHead: o.dHead }),
+    ...(o.dMlp !== undefined && { dMlp: o.dMlp }),
+    ...(o.nCtx !== undefined && { nCtx: o.nCtx }),
+    ...(o.activation !== undefined && { activation: o.activation }),
+  };
+  return modelOverrides(o, shorthand);
+}
+
+/** Progress of the phases and of training, on stderr. */
+function reporters() {
+  const phases = phaseProgress();
+  const training = progressReporter();
+  let phase = "";
+  return {
+    onProgress: (p: { phase: string; done: number; total: number; detail: string }) => {
+      phase = p.phase;
+      phases.update(p.phase, p.done, p.total, p.detail);
+    },
+    events: {
+      onStart: (info: Parameters<typeof training.onStart>[0]) => {
+        if (phase) phases.stop();
+        training.onStart(info);
+      },
+      onStep: training.onStep,
+    },
+    onValidation: (step: number, v: Readonly<Record<string, number>>) => {
+      if (!process.stderr.isTTY) process.stderr.write(`step ${step}  validation loss ${v.loss.toFixed(4)} nats/token, perplexity ${v.perplexity.toFixed(2)}\n`);
+    },
+    log: (line: string) => {
+      phases.stop();
+      training.stop();
+      process.stderr.write(`${line}\n`);
+    },
+    stop: () => {
+      phases.stop();
+      training.stop();
+    },
+  };
+}
+
+function trainSubcommand(): Command {
+  const cmd = new Command("train")
+    .description(
+      "Train a language model (the transformer by default; any registered architecture with --arch) on a corpus. The run folder holds run.json, metrics.jsonl (with validation loss and perplexity), checkpoints/, model/, tokenizer/ and tokens/; `lm train --resume -o RUN` continues it (only --steps may change).",
+    )
+    .argument("[corpus...]", CORPUS_HELP)
+    .requiredOption("-o, --out <dir>", "run folder")
+    .option("--resume", "continue the run in --out from its latest checkpoint")
+    .option("--tokenizer <path>", "tokenizer.json or its folder (ours or a GPT-2-style one); default: train one of --vocab tokens on the training documents")
+    .option("--vocab <n>", "vocabulary of the tokenizer trained when --tokenizer is not given", intOption(260), 1024);
+  addCorpusOptions(cmd);
+  addTrainOptions(cmd, { steps: 2000 });
+  addDeviceOption(cmd);
+  addEngineOption(cmd);
+  return cmd.action(async (corpus: string[], o: TrainFlags) => {
+    if (!o.resume && corpus.length === 0) {
+      throw new ArgumentError({ fn: "lm train", argument: "corpus", received: "nothing", expected: `a corpus (${CORPUS_HELP})`, hint: "Give --resume to continue the run in --out." });
+    }
+    const r = reporters();
+    const result = await trainLanguageModelInFolder({ ...trainOptions(cmd, o, await modelFlags(o)), runDir: o.out, corpus, onProgress: r.onProgress, events: r.events, onValidation: r.onValidation });
+    r.stop();
+    const d = result.data.description;
+    const v = result.validation;
+    process.stdout.write(
+      [
+        `trained ${result.training.steps} steps${result.resumedFromStep ? ` (resumed at ${result.resumedFromStep})` : ""} with ${result.engine}: ${result.model.summary}, ${result.model.parameterCount} parameters, n_ctx ${result.model.nCtx}`,
+        `corpus: ${d.trainDocuments} training documents (${d.trainTokens} tokens), ${d.validationDocuments} validation documents (${d.validationTokens} tokens); tokenizer of ${d.tokenizer.vocabSize} tokens`,
+        v ? `validation loss ${v.loss.toFixed(4)} nats/token, perplexity ${v.perplexity.toFixed(2)} (${v.tokens} predictions)` : "no validation documents: no validation loss",
+        `run folder: ${o.out} (model in ${o.out}/model)`,
+        "",
+      ].join("\n"),
+    );
+    closeLanguageData(result.data);
+    result.model.dispose();
+  });
+}
+
+function corpusSubcommand(): Command {
+  const cmd = new Command("corpus")
+    .description("Stream a corpus and count its documents and characters, in bounded memory with a progress bar (what every lm and tokenizer command reads)")
+    .argument("<corpus...>", CORPUS_HELP);
+  addCorpusOptions(cmd);
+  return cmd.action(async (spec: string[], o: CorpusFlags) => {
+    const progress = phaseProgress();
+    const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+    const t0 = performance.now();
+    const corpus = await openCorpus(spec, {
+      format: o.format,
+      separator: o.separator,
+      textField: o.textField,
+      onProgress: (p) => progress.update("read", p.done, p.total, p.unit === "bytes" ? `${mb(p.done)} of ${mb(p.total)}, ${p.documents} documents` : `${p.documents} stories`),
+    });
+    let documents = 0;
+    let chars = 0;
+    let longest = 0;
+    for await (const doc of corpus.documents()) {
+      documents++;
+      chars += doc.length;
+      longest = Math.max(longest, doc.length);
+    }
+    progress.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    process.stdout.write(
+      `${corpus.description}: ${corpus.files.length || 1} source${corpus.files.length > 1 ? "s" : ""}, ${documents} documents, ${chars} characters (mean ${(chars / Math.max(1, documents)).toFixed(0)}, longest ${longest})` +
+        (corpus.totalBytes > 0 ? `, ${mb(corpus.totalBytes)} read in ${seconds.toFixed(1)} s (${(corpus.totalBytes / 1e6 / seconds).toFixed(0)} MB/s)` : "") +
+        "\n",
+    );
+  });
+}
+
+function intList(value: string): number[] {
+  const out = value.split(",").map((s) => Number(s.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`received ${JSON.stringify(value)}; expected positive integers separated by commas, e.g. 2,4,8,16.`);
+  return [...new Set(out)];
+}
+
+interface AnalyzeFlags extends CorpusFlags {
+  out: string;
+  corpus?: string[];
+  tokenizer?: string;
+  tokenizers?: string[];
+  nPos?: number;
+  hmmStates?: number[];
+  probeWindows: number;
+  resamples: number;
+  maxTokens?: number;
+  seed: number;
+  device: ModelFlags["device"];
+}
+
+function addAnalysisOptions(cmd: Command): Command {
+  return cmd
+    .option("--hmm-states <list>", "state counts of the HMMs fitted by Baum-Welch", intList)
+    .option("--probe-windows <n>", "validation windows probed (half fit, half scored)", intOption(8), 256)
+    .option("--resamples <n>", "bootstrap resamples of the probe verdicts", intOption(10), 1000);
+}
+
+/** The headline of an analysis, for the terminal. */
+function analysisSummary(a: LmAnalysisResult): string[] {
+  const j = a.json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const lines = [`held-out loss ${a.transformerLoss.toFixed(4)} nats/token (perplexity ${Math.exp(a.transformerLoss).toFixed(2)}); unigram ${j.hmm.unigramLoss.toFixed(4)}; HMMs: ${a.hmms.map((h) => `${h.nStates} states ${h.heldOutLoss.toFixed(4)}`).join(", ")}`];
+  if (j.zipf?.length) lines.push(`Zipf exponents: ${j.zipf.map((z: { vocabSize: number; exponent: number | null }) => `vocab ${z.vocabSize} ${z.exponent?.toFixed(3) ?? "n/a"}`).join(", ")}`);
+  const verdicts = (label: string, r: LmAnalysisResult["hmmProbes"]) => {
+    lines.push(`${label}:`);
+    for (const s of r.sites) {
+      const controls = Object.entries(s.controls).map(([n, c]) => `${n} ${c?.r2?.toFixed(3) ?? "n/a"}`).join(", ");
+      lines.push(`  ${s.label.padEnd(9)} R^2 ${s.r2?.toFixed(4) ?? "n/a"}, belief KL ${s.beliefKL.toFixed(5)}: ${s.verdict.beyondControls ? "BEYOND CONTROLS" : s.verdict.verdict} (controls R^2: ${controls})`);
+    }
+  };
+  verdicts(`probes to the ${j.hmm.best}-state HMM's beliefs`, a.hmmProbes);
+  if (a.grammarProbes) verdicts("probes to the grammar's exact beliefs (its true hidden state)", a.grammarProbes);
+  if (a.grammarDecoding) {
+    const d = a.grammarDecoding;
+    lines.push(`  true state read off the probe at ${d.site}: ${Object.keys(d.probe).map((k) => `${k} ${(100 * d.probe[k]).toFixed(1)}% (exact belief ${(100 * d.bayes[k]).toFixed(1)}%, majority ${(100 * d.majority[k]).toFixed(1)}%)`).join("; ")}`);
+  }
+  lines.push(`figures and report: ${a.location}/report.md, ${a.files.filter((f) => f.endsWith(".png")).length} PNG + SVG figures, analysis.json`);
+  return lines;
+}
+
+function analyzeSubcommand(): Command {
+  const cmd = new Command("analyze")
+    .description(
+      "Analyse a language run (or a Hugging Face GPT-2 / GPT-Neo checkpoint folder with --corpus): token frequency vs rank, embedding similarity, OV circuits, attention patterns and fixed heads, residual-stream PCA, HMMs fitted to the tokens beside the model's loss, and probes to their beliefs (and to the grammar's true hidden state on the generated corpus), with controls and verdicts. Figures as SVG and PNG, numbers in analysis.json, report.md.",
+    )
+    .argument("<source>", "a run folder of `lm train`, or a Hugging Face checkpoint folder (config.json + model.safetensors)")
+    .requiredOption("-o, --out <dir>", "output folder")
+    .option("--corpus <spec...>", "for a checkpoint: the text to analyse it on")
+    .option("--tokenizer <path>", "for a checkpoint without tokenizer files: its tokenizer.json")
+    .option("--tokenizers <paths...>", "more tokenizers for the rank-frequency figure (files, or folders of vocab-N/ folders)")
+    .option("--n-pos <n>", "positions per window (default the run's n_ctx; 128 for a checkpoint)", intOption(2))
+    .option("--max-tokens <n>", "for a checkpoint: tokens of the corpus read (default 2,000,000)", intOption(1))
+    .option("--seed <n>", "seed of windows, splits and bootstrap", intOption(0), 2);
+  addCorpusOptions(cmd);
+  addAnalysisOptions(cmd);
+  addDeviceOption(cmd);
+  return cmd.action(async (source: string, o: AnalyzeFlags) => {
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const a = await analyzeLanguageRunInFolder({
+      source,
+      out: o.out,
+      corpus: o.corpus,
+      corpusOptions: { format: o.format, separator: o.separator, textField: o.textField },
+      tokenizer: o.tokenizer,
+      tokenizers: o.tokenizers,
+      nPos: o.nPos,
+      hmmStates: o.hmmStates,
+      probeWindows: o.probeWindows,
+      resamples: o.resamples,
+      maxTokens: o.maxTokens,
+      seed: o.seed,
+      device: o.device,
+      log,
+    });
+    process.stdout.write(analysisSummary(a).join("\n") + "\n");
+  });
+}
+
+interface RunFlags extends TrainFlags {
+  vocabSizes?: number[];
+  hmmStates?: number[];
+  probeWindows: number;
+  resamples: number;
+}
+
+/** The defaults of `beliefscope lm` on the generated corpus: under 10 minutes on 2 cores (README, Language). */
+export const STUDY_DEFAULTS = Object.freeze({ steps: 1500, nCtx: 64 });
+
+function runSubcommand(): Command {
+  const cmd = new Command("run")
+    .description(
+      "The whole study in one folder: tokenizers of several sizes, a language model trained on the corpus (default: the generated grammar corpus, whose hidden states are known), and its analysis with every figure. Resumes an interrupted study in the same folder.",
+    )
+    .argument("[corpus...]", `${CORPUS_HELP}; default "grammar"`)
+    .option("-o, --out <dir>", "output folder", "beliefscope-lm")
+    .option("--vocab-sizes <list>", "tokenizer sizes (default 288,320,384 on the grammar corpus, else 1024,2048,4096); the model uses the smallest, or --vocab", intList)
+    .option("--vocab <n>", "the tokenizer size the model uses", intOption(260));
+  addCorpusOptions(cmd);
+  addTrainOptions(cmd, { steps: STUDY_DEFAULTS.steps });
+  addAnalysisOptions(cmd);
+  addDeviceOption(cmd);
+  addEngineOption(cmd);
+  return cmd.action(async (corpus: string[], o: RunFlags) => {
+    const r = reporters();
+    const t0 = performance.now();
+    const model = await modelFlags({ ...o, nCtx: o.nCtx ?? STUDY_DEFAULTS.nCtx });
+    const study = await runLanguageStudy({
+      ...trainOptions(cmd, o, model),
+      out: o.out,
+      corpus,
+      vocabSizes: o.vocabSizes,
+      modelVocab: o.vocab,
+      hmmStates: o.hmmStates,
+      probeWindows: o.probeWindows,
+      resamples: o.resamples,
+      onProgress: r.onProgress,
+      events: r.events,
+      onValidation: r.onValidation,
+      log: r.log,
+    });
+    r.stop();
+    const t = study.training;
+    const total = (performance.now() - t0) / 1000;
+    process.stdout.write(
+      [
+        "",
+        `${t.model.summary} on ${t.data.description.corpus.join(" ")}: ${t.training.steps} steps with ${t.engine}; tokenizers ${study.tokenizerSeconds.toFixed(0)} s, training ${study.trainSeconds.toFixed(0)} s, analysis ${study.analysisSeconds.toFixed(0)} s, total ${total.toFixed(0)} s`,
+        ...analysisSummary(study.analysis),
+        "",
+      ].join("\n"),
+    );
+  });
+}
+
+export function lmCommand(): Command {
+  return new Command("lm")
+    .description("language models on corpora: the whole study (`lm` alone: the generated grammar corpus), train, analyse (embeddings, heads, residual stream, fitted HMMs and probes to their beliefs), or stream a corpus")
+    .addCommand(runSubcommand(), { isDefault: true })
+    .addCommand(trainSubcommand())
+    .addCommand(analyzeSubcommand())
+    .addCommand(corpusSubcommand());
+}

@@ -1,0 +1,391 @@
+/**
+ * The analysis of a language model (`beliefscope lm analyze`): which
+ * hidden-Markov description of the text does it track? Every figure as SVG
+ * (and PNG where the sink renders them) and every number in analysis.json:
+ *
+ *   zipf               token frequency against rank, log-log, per vocabulary size (ranks rescaled), Zipf exponents
+ *   embedding-*        cosine similarity of token embeddings sorted by frequency, and its 8x8 band means
+ *   ov-circuits, ov-spectra          W_V W_O per head and its singular values
+ *   attention-patterns, head-fixedness   patterns averaged over text; heads ranked by how fixed they are
+ *   residual-pca-*     explained variance per layer; projections coloured by token class (and grammar phase)
+ *   hmm-loss           Baum-Welch HMMs at several state counts beside the transformer, held-out loss
+ *   probes-hmm         linear probes from the residual stream to the best HMM's beliefs, with controls and verdicts
+ *   probes-grammar     on the generated corpus, probes to the grammar's exact beliefs, and its true state decoded
+ *   loss-curve         training and validation loss (for a run)
+ */
+import { blockMeans, cosineSimilarity } from "../language/analysis/embedding.js";
+import { grammarWindows } from "../language/analysis/grammarWindows.js";
+import { grammarTokenEntropy, type GrammarEntropy } from "../language/analysis/grammarEntropy.js";
+import { ovMatrices, patternStats, type PatternStats } from "../language/analysis/heads.js";
+import { pca } from "../language/analysis/pca.js";
+import { TOKEN_CLASSES, tokenClasses } from "../language/analysis/tokenClasses.js";
+import { fitTokenHmms, toSymbols, tokenAlphabet, tokenHmmBeliefs, unigramLoss, type TokenHmm } from "../language/analysis/tokenHmm.js";
+import { rankFrequency, type RankFrequency } from "../language/analysis/zipf.js";
+import type { GrammarCorpusSpec } from "../language/grammar/corpus.js";
+import { CHARACTERS, MOODS, PHASES, SLOTS, storyGrammar, type StoryGrammar } from "../language/grammar/storyGrammar.js";
+import { languageModelLoss } from "../language/lm/evaluateLm.js";
+import type { BpeTokenizer } from "../language/tokenizer/tokenizer.js";
+import type { SequenceModel } from "../model/sequenceModel.js";
+import type { ActivationSite, StateDict } from "../model/types.js";
+import { probeFeatures, type ProbeReport } from "../probe/beliefProbe.js";
+import { probeReportJson } from "../probe/reportJson.js";
+import { splitBySequence } from "../probe/split.js";
+import type { Hmm } from "../process/hmm.js";
+import type { StepMetrics } from "../train/trainer.js";
+import { ArgumentError, checkInteger } from "../util/errors.js";
+import type { Rows } from "../util/rows.js";
+import type { ArtifactSink } from "./demo.js";
+import {
+  attentionFigure,
+  embeddingBlocksFigure,
+  embeddingSimilarityFigure,
+  fixednessFigure,
+  lmLossCurveFigure,
+  lossComparisonFigure,
+  ovCircuitFigure,
+  ovSpectrumFigure,
+  pcaScatterFigure,
+  pcaVarianceFigure,
+  probeFigure,
+  zipfFigure,
+} from "./lmFigures.js";
+import { lmReportMarkdown } from "./lmReport.js";
+
+export interface LmAnalysisOptions {
+  readonly model: SequenceModel;
+  /** The same architecture at its initial weights: the untrained control of the probes. */
+  readonly untrained?: SequenceModel;
+  readonly tokenizer: BpeTokenizer;
+  /** Tokenizers of other sizes trained on the same text, for the rank-frequency figure. */
+  readonly otherTokenizers?: readonly BpeTokenizer[];
+  /** Held-out texts for token frequencies (at most `maxZipfChars` of them are encoded). */
+  readonly texts: readonly string[];
+  /** [n, nPos + 1] windows of training text (the HMM fits). */
+  readonly trainWindows: Int32Array;
+  /** [m, nPos + 1] windows of validation text (losses, patterns, PCA, probes). */
+  readonly validationWindows: Int32Array;
+  readonly nPos: number;
+  /** The BOS token that starts documents. */
+  readonly bos: number;
+  /** The generated corpus, when the text is the grammar's: probes for its true hidden state. */
+  readonly grammar?: GrammarCorpusSpec | null;
+  /** The run's metrics (loss curve). */
+  readonly metrics?: readonly StepMetrics[];
+  readonly sink: ArtifactSink;
+  /** State counts of the Baum-Welch fits. Default [2, 4, 8, 16]. */
+  readonly hmmStates?: readonly number[];
+  /** Training windows the HMMs are fitted on. Default 256. */
+  readonly hmmWindows?: number;
+  /** Windows probed (half train, half test). Default 256. */
+  readonly probeWindows?: number;
+  /** Bootstrap resamples of the probe verdicts. Default 1000. */
+  readonly resamples?: number;
+  /** Characters of text encoded per tokenizer for token frequencies. Default 2e6. */
+  readonly maxZipfChars?: number;
+  readonly seed?: number;
+  /** What is being analysed, for titles and the report (e.g. the run folder). */
+  readonly name?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface GrammarStateDecoding {
+  readonly site: string;
+  /** Accuracy of the factor read off the probe's predicted belief (argmax of its marginal), per factor. */
+  readonly probe: Record<string, number>;
+  /** The same from the exact belief: the best any reader of the text can do. */
+  readonly bayes: Record<string, number>;
+  /** Always answering the most frequent value. */
+  readonly majority: Record<string, number>;
+}
+
+export interface LmAnalysisResult {
+  readonly location: string;
+  readonly files: string[];
+  readonly json: Record<string, unknown>;
+  readonly transformerLoss: number;
+  readonly hmms: readonly TokenHmm[];
+  readonly hmmProbes: ProbeReport;
+  readonly grammarProbes: ProbeReport | null;
+  readonly grammarDecoding: GrammarStateDecoding | null;
+}
+
+const r6 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toPrecision(6)));
+
+/** The first `nPos` tokens of each window [n, L]: [n, nPos]. */
+function inputsOf(windows: Int32Array, L: number, nPos: number, count: number): Int32Array {
+  const out = new Int32Array(count * nPos);
+  for (let w = 0; w < count; w++) out.set(windows.subarray(w * L, w * L + nPos), w * nPos);
+  return out;
+}
+
+async function siteFeatures(model: SequenceModel, tokens: Int32Array, nPos: number, sites: readonly ActivationSite[]): Promise<Record<string, Rows>> {
+  const names = [...new Set(sites.flatMap((s) => s.hooks))];
+  const { cache } = await model.runWithCache(tokens, nPos, { names, batchSize: 64 });
+  return Object.fromEntries(sites.map((s) => [s.label, cache.features(s.hooks)]));
+}
+
+/** Factor of each grammar state: slot, character, mood, phase. */
+function factors(grammar: StoryGrammar): { name: string; of: Int32Array; values: number }[] {
+  return [
+    { name: "character", of: grammar.stateCharacter, values: CHARACTERS.length },
+    { name: "mood", of: grammar.stateMood, values: MOODS.length },
+    { name: "phase", of: grammar.statePhase, values: PHASES.length },
+    { name: "slot", of: grammar.stateSlot, values: SLOTS.length },
+  ];
+}
+
+/** Accuracy of reading each factor of the true state off beliefs (argmax of the factor's marginal). */
+function decodeAccuracy(grammar: StoryGrammar, beliefs: Rows, states: Int32Array, rows: Int32Array): Record<string, number> {
+  const S = grammar.hmm.nStates;
+  const out: Record<string, number> = {};
+  for (const f of factors(grammar)) {
+    let correct = 0;
+    const marginal = new Float64Array(f.values);
+    rows.forEach((row, k) => {
+      marginal.fill(0);
+      for (let i = 0; i < S; i++) marginal[f.of[i]] += beliefs.data[k * S + i];
+      let best = 0;
+      for (let v = 1; v < f.values; v++) if (marginal[v] > marginal[best]) best = v;
+      if (best === f.of[states[row]]) correct++;
+    });
+    out[f.name] = correct / rows.length;
+  }
+  return out;
+}
+
+export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnalysisResult> {
+  const fn = "analyzeLanguageModel";
+  const log = o.log ?? (() => {});
+  const { model, tokenizer, sink, nPos } = o;
+  checkInteger(fn, "nPos", nPos, 2, model.nCtx);
+  const L = nPos + 1;
+  if (o.validationWindows.length < L || o.validationWindows.length % L !== 0) {
+    throw new ArgumentError({ fn, argument: "validationWindows", received: `${o.validationWindows.length} tokens`, expected: `one or more windows of nPos + 1 = ${L} tokens` });
+  }
+  if (model.dVocab < tokenizer.vocabSize) {
+    throw new ArgumentError({ fn, argument: "tokenizer", received: `a tokenizer of ${tokenizer.vocabSize} tokens`, expected: `at most the model's d_vocab = ${model.dVocab}` });
+  }
+  const seed = o.seed ?? 2;
+  const files: string[] = [];
+  const write = async (name: string, svg: string) => {
+    await sink.write(`${name}.svg`, svg);
+    files.push(`${name}.svg`);
+    if (sink.renderPng) {
+      await sink.write(`${name}.png`, sink.renderPng(svg));
+      files.push(`${name}.png`);
+    }
+  };
+  const json: Record<string, unknown> = { format: "beliefscope/lm-analysis", version: 1, name: o.name ?? null, model: { architecture: model.architecture, summary: model.summary, parameters: model.parameterCount, config: model.config }, nPos };
+  const stateDict: StateDict = await model.stateDict();
+  const cfg = model.config as unknown as Record<string, number | boolean | string>;
+
+  // Losses on the validation windows.
+  log("held-out loss...");
+  const nValidation = o.validationWindows.length / L;
+  const transformer = await languageModelLoss(model, o.validationWindows, nPos);
+  json.validation = { windows: nValidation, loss: r6(transformer.loss), perplexity: r6(transformer.perplexity), perPosition: Array.from(transformer.perPosition, (v) => r6(v)) };
+
+  // Token frequencies per vocabulary size.
+  log("token frequencies...");
+  const maxChars = o.maxZipfChars ?? 2e6;
+  const sample: string[] = [];
+  let chars = 0;
+  for (const t of o.texts) {
+    if (chars >= maxChars) break;
+    sample.push(t);
+    chars += t.length;
+  }
+  const tokenizers = [tokenizer, ...(o.otherTokenizers ?? []).filter((t) => t.vocabSize !== tokenizer.vocabSize)].sort((a, b) => a.vocabSize - b.vocabSize);
+  const zipf: RankFrequency[] = [];
+  let modelCounts: RankFrequency | null = null;
+  for (const t of tokenizers) {
+    const ids: number[] = [];
+    for (const text of sample) for (const id of t.encode(text, { addSpecialTokens: false })) ids.push(id);
+    const rf = rankFrequency(ids, t.vocabSize);
+    zipf.push(rf);
+    if (t === tokenizer) modelCounts = rf;
+  }
+  if (sample.length > 0) await write("zipf", zipfFigure(zipf));
+  json.zipf = zipf.map((z) => ({ vocabSize: z.vocabSize, tokens: z.tokens, distinctTokens: z.counts.length, exponent: r6(z.fit.exponent), r2: r6(z.fit.r2), ranksFitted: z.fit.ranksFitted, topCounts: Array.from(z.counts.subarray(0, 50)) }));
+
+  // Embedding geometry, tokens by frequency (seen tokens first, the rest by id).
+  const W_E = stateDict["embed.W_E"];
+  if (W_E) {
+    log("embedding geometry...");
+    const seen = modelCounts ? Array.from(modelCounts.ids) : [];
+    const seenSet = new Set(seen);
+    const order = [...seen, ...Array.from({ length: tokenizer.vocabSize }, (_, k) => k).filter((k) => !seenSet.has(k))];
+    const nHeat = Math.min(256, order.length);
+    await write("embedding-similarity", embeddingSimilarityFigure(cosineSimilarity(W_E, order.slice(0, nHeat)), nHeat, tokenizer.vocabSize));
+    const nBlocks = Math.min(Math.max(seen.length, 8), 2048, order.length);
+    const blocks = blockMeans(cosineSimilarity(W_E, order.slice(0, nBlocks)), nBlocks, 8);
+    await write("embedding-blocks", embeddingBlocksFigure(blocks, 8, nBlocks));
+    json.embedding = { heatmapTokens: nHeat, blockTokens: nBlocks, blockMeans: Array.from({ length: 8 }, (_, i) => Array.from(blocks.subarray(i * 8, i * 8 + 8), (v) => r6(v))) };
+  }
+
+  // Heads (transformers): OV circuits from the weights, patterns from the text.
+  const isTransformer = model.architecture === "transformer" && typeof cfg.nLayers === "number" && cfg.attention !== "fixed";
+  const patterns: PatternStats[] = [];
+  if (model.architecture === "transformer" && typeof cfg.nLayers === "number" && (cfg.nLayers as number) > 0) {
+    log("heads...");
+    const nLayers = cfg.nLayers as number;
+    const circuits = ovMatrices(stateDict, nLayers);
+    await write("ov-circuits", ovCircuitFigure(circuits, cfg.dModel as number));
+    await write("ov-spectra", ovSpectrumFigure(circuits, cfg.dHead as number));
+    // Patterns of up to 16M numbers per layer.
+    const H = cfg.nHeads as number;
+    const nPattern = Math.max(4, Math.min(nValidation, 128, Math.floor(16e6 / (H * nPos * nPos))));
+    const tokens = inputsOf(o.validationWindows, L, nPos, nPattern);
+    const names = Array.from({ length: nLayers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
+    const { cache } = await model.runWithCache(tokens, nPos, { names, batchSize: 16 });
+    for (const name of names) {
+      const t = cache.get(name as never);
+      patterns.push(patternStats(t.data, t.shape));
+    }
+    await write("attention-patterns", attentionFigure(patterns));
+    const ranked = patterns.flatMap((p, l) => Array.from(p.fixedness, (f, h) => ({ label: `L${l}H${h}`, fixedness: f }))).sort((a, b) => b.fixedness - a.fixedness);
+    await write("head-fixedness", fixednessFigure(ranked));
+    json.heads = {
+      ov: circuits.map((c) => ({ layer: c.layer, head: c.head, norm: r6(c.norm), singularValues: Array.from(c.singularValues.subarray(0, cfg.dHead as number), (v) => r6(v)) })),
+      patternWindows: nPattern,
+      fixednessRanked: ranked.map((r) => ({ head: r.label, fixedness: r6(r.fixedness) })),
+    };
+  }
+  void isTransformer;
+
+  // Residual stream: activations of the probe windows at every site.
+  const nProbe = Math.min(nValidation, o.probeWindows ?? 256);
+  const probeTokens = inputsOf(o.validationWindows, L, nPos, nProbe);
+  const sites = model.layerSites();
+  log(`residual stream of ${nProbe} windows...`);
+  const features = await siteFeatures(model, probeTokens, nPos, sites);
+  const classes = tokenClasses(tokenizer);
+  const perLayer = sites.filter((s) => s.hooks.length === 1);
+  const pcaCurves: { label: string; explained: Float64Array }[] = [];
+  const scatter = [];
+  const maxRows = 8192;
+  const stride = Math.max(1, Math.ceil(probeTokens.length / maxRows));
+  const rowsUsed = Array.from({ length: Math.ceil(probeTokens.length / stride) }, (_, k) => k * stride);
+  for (const s of perLayer) {
+    const x = features[s.label];
+    const sub: Rows = { rows: rowsUsed.length, cols: x.cols, data: new Float64Array(rowsUsed.length * x.cols) };
+    rowsUsed.forEach((r, k) => sub.data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), k * x.cols));
+    const p = pca(sub, Math.min(2, x.cols));
+    pcaCurves.push({ label: s.label, explained: p.explainedRatio });
+    scatter.push({
+      title: `${s.label} (PC1 ${(100 * p.explainedRatio[0]).toFixed(0)}%, PC2 ${(100 * (p.explainedRatio[1] ?? 0)).toFixed(0)}%)`,
+      x: Float64Array.from(rowsUsed, (_, k) => p.projections.data[k * p.projections.cols]),
+      y: Float64Array.from(rowsUsed, (_, k) => p.projections.data[k * p.projections.cols + (p.projections.cols > 1 ? 1 : 0)]),
+      classes: Int32Array.from(rowsUsed, (r) => classes[probeTokens[r]]),
+      xLabel: "PC1",
+      yLabel: "PC2",
+    });
+  }
+  await write("residual-pca-variance", pcaVarianceFigure(pcaCurves));
+  await write("residual-pca", pcaScatterFigure(scatter, [...TOKEN_CLASSES], "token class"));
+  json.residualPca = pcaCurves.map((c) => ({ site: c.label, explainedRatio: Array.from(c.explained.subarray(0, 32), (v) => r6(v)) }));
+
+  // HMMs fitted to the token stream.
+  const nTrainWindows = Math.min(o.trainWindows.length / L, o.hmmWindows ?? 256);
+  const trainSample = o.trainWindows.subarray(0, nTrainWindows * L);
+  const alphabet = tokenAlphabet(trainSample, tokenizer.vocabSize, 1024);
+  const stateCounts = o.hmmStates ?? [2, 4, 8, 16];
+  log(`Baum-Welch on ${nTrainWindows} windows (${alphabet.nSymbols} symbols) at ${stateCounts.join(", ")} states...`);
+  const hmms = fitTokenHmms(trainSample, o.validationWindows, L, alphabet, { stateCounts, seed, onFit: (f) => log(`  ${f.nStates} states: held-out ${f.heldOutLoss.toFixed(4)} nats/token (${f.iterations} iterations, ${f.seconds.toFixed(1)} s)`) });
+  const unigram = unigramLoss(trainSample, tokenizer.vocabSize, o.validationWindows, L);
+  const best = hmms.reduce((a, b) => (b.heldOutLoss < a.heldOutLoss ? b : a));
+  const grammar = o.grammar ? storyGrammar(o.grammar.grammar) : null;
+  // The optimum on the generated corpus: the grammar's entropy rate per token (fresh stories, after the corpus's).
+  const entropy: GrammarEntropy | null = grammar && o.grammar ? grammarTokenEntropy(grammar, tokenizer, { stories: 2000, seed: o.grammar.seed, firstStory: o.grammar.stories + 1_000_000 }) : null;
+  await write(
+    "hmm-loss",
+    lossComparisonFigure([
+      { label: "unigram", loss: unigram },
+      ...hmms.map((h) => ({ label: `HMM, ${h.nStates} states`, loss: h.heldOutLoss })),
+      { label: `${model.architecture} (${model.parameterCount} parameters)`, loss: transformer.loss },
+      ...(entropy ? [{ label: `grammar entropy rate (${grammar!.hmm.nStates} states)`, loss: entropy.natsPerToken }] : []),
+    ]),
+  );
+  json.hmm = {
+    trainWindows: nTrainWindows,
+    symbols: alphabet.nSymbols,
+    otherSymbol: alphabet.tokenOf.includes(-1),
+    unigramLoss: r6(unigram),
+    transformerLoss: r6(transformer.loss),
+    fits: hmms.map((h) => ({ states: h.nStates, heldOutLoss: r6(h.heldOutLoss), trainLogLikelihood: r6(h.trainLogLikelihood), iterations: h.iterations, seconds: r6(h.seconds) })),
+    best: best.nStates,
+    grammarEntropyRate: entropy ? { natsPerToken: r6(entropy.natsPerToken), standardError: r6(entropy.standardError), natsPerStory: r6(entropy.natsPerStory), tokensPerStory: r6(entropy.tokensPerStory), stories: entropy.stories } : null,
+  };
+
+  // Probes to the best HMM's beliefs.
+  const untrainedFeatures = o.untrained ? await siteFeatures(o.untrained, probeTokens, nPos, sites) : undefined;
+  const probeOptions = { resamples: o.resamples ?? 1000, seed };
+  log(`probes to the ${best.nStates}-state HMM's beliefs...`);
+  const hmmProbes = probeFeatures(
+    {
+      features,
+      untrainedFeatures,
+      beliefs: { rows: nProbe * nPos, cols: best.nStates, data: tokenHmmBeliefs(best, alphabet, probeTokens, nPos) },
+      tokens: toSymbols(alphabet, probeTokens),
+      hmm: best.hmm as Hmm,
+      sequences: nProbe,
+      nPos,
+    },
+    sites,
+    probeOptions,
+  );
+  await write("probes-hmm", probeFigure(hmmProbes, `Probes to the beliefs of the ${best.nStates}-state HMM fitted to the tokens`));
+  json.probesHmm = probeReportJson(hmmProbes);
+
+  // The grammar's true hidden state.
+  let grammarProbes: ProbeReport | null = null;
+  let grammarDecoding: GrammarStateDecoding | null = null;
+  if (o.grammar && grammar) {
+    log(`probes to the grammar's exact beliefs (${grammar.hmm.nStates} states)...`);
+    const gw = grammarWindows(grammar, tokenizer, { windows: nProbe, nPos, seed: o.grammar.seed, firstStory: o.grammar.stories, bos: o.bos });
+    const gFeatures = await siteFeatures(model, gw.tokens, nPos, sites);
+    const gUntrained = o.untrained ? await siteFeatures(o.untrained, gw.tokens, nPos, sites) : undefined;
+    grammarProbes = probeFeatures(
+      { features: gFeatures, untrainedFeatures: gUntrained, beliefs: { rows: nProbe * nPos, cols: grammar.hmm.nStates, data: gw.beliefs }, tokens: toSymbols(alphabet, gw.tokens), nTokens: alphabet.nSymbols, hmm: grammar.hmm, sequences: nProbe, nPos },
+      sites,
+      probeOptions,
+    );
+    await write("probes-grammar", probeFigure(grammarProbes, "Probes to the grammar's exact beliefs over its hidden states"));
+    // Decoding the true state's factors from the best site's predicted beliefs.
+    const site = [...grammarProbes.sites].sort((a, b) => (b.r2 ?? -Infinity) - (a.r2 ?? -Infinity))[0];
+    const split = splitBySequence(nProbe, nPos, 0.5, seed);
+    const S = grammar.hmm.nStates;
+    const exact: Rows = { rows: split.test.length, cols: S, data: new Float64Array(split.test.length * S) };
+    split.test.forEach((row, k) => exact.data.set(gw.beliefs.subarray(row * S, (row + 1) * S), k * S));
+    const majority: Record<string, number> = {};
+    for (const f of factors(grammar)) {
+      const counts = new Float64Array(f.values);
+      split.test.forEach((row) => counts[f.of[gw.states[row]]]++);
+      majority[f.name] = Math.max(...counts) / split.test.length;
+    }
+    grammarDecoding = {
+      site: site.label,
+      probe: decodeAccuracy(grammar, grammarProbes.testPredictions[site.label], gw.states, split.test),
+      bayes: decodeAccuracy(grammar, exact, gw.states, split.test),
+      majority,
+    };
+    json.probesGrammar = { ...probeReportJson(grammarProbes), stories: gw.stories, decoding: grammarDecoding };
+  }
+
+  if (o.metrics && o.metrics.length > 0) {
+    await write(
+      "loss-curve",
+      lmLossCurveFigure(o.metrics, [
+        { y: best.heldOutLoss, label: `best HMM (${best.nStates} states) ${best.heldOutLoss.toFixed(3)}`, colour: "#9467bd" },
+        { y: unigram, label: `unigram ${unigram.toFixed(3)}`, colour: "#7f7f7f" },
+        ...(entropy ? [{ y: entropy.natsPerToken, label: `grammar entropy rate ${entropy.natsPerToken.toFixed(3)}`, colour: "#d62728" }] : []),
+      ]),
+    );
+  }
+
+  const result = { location: sink.location, files, json, transformerLoss: transformer.loss, hmms, hmmProbes, grammarProbes, grammarDecoding };
+  await sink.write("analysis.json", JSON.stringify(json, null, 2) + "\n");
+  await sink.write("report.md", lmReportMarkdown(result, o.name ?? sink.location));
+  files.push("analysis.json", "report.md");
+  return result;
+}

@@ -1,0 +1,242 @@
+/**
+ * A durable training run of any registered architecture on any data, the part
+ * every kind of run shares (trainOnProcess on a process, trainLanguageModel on
+ * a tokenized corpus): a new run or a resumed one checked against its saved
+ * settings, the model (initial or from the latest checkpoint), the fast engine
+ * when one supports the model, the loop (trainer.ts), metrics appended before
+ * the checkpoint that covers them, resumable checkpoints plus log-spaced
+ * weight snapshots, evaluations at chosen steps (recorded in that step's
+ * metrics line), and the final model. Without a store nothing is written.
+ *
+ * The data side is the caller's: it builds a new run's settings, says how its
+ * data differs from a saved run's, and makes the training task for a model.
+ */
+import { ArgumentError } from "../util/errors.js";
+import type { EngineDevice } from "../engine/jax.js";
+import { createModel, getArchitecture, modelFromStateDict } from "../model/registry.js";
+import { modelToFiles } from "../model/files.js";
+import type { SequenceModel } from "../model/sequenceModel.js";
+import { chooseFastEngine, type EngineChoice } from "./fastEngines.js";
+import { logSpacedSteps, makeTrainingConfig, settingDifferences, type RunFile, type TrainingConfig, type TrainingOverrides } from "./runConfig.js";
+import type { CheckpointPolicy, RunStore } from "./runStore.js";
+import { train, type StepMetrics, type TrainerEvents, type TrainingSnapshot, type TrainTask } from "./trainer.js";
+
+/** What the caller asked for, as given: checked against a saved run when resuming. */
+export interface RunRequest {
+  readonly arch?: string;
+  readonly model?: Readonly<Record<string, unknown>>;
+  readonly preset?: string;
+  readonly training?: TrainingOverrides;
+}
+
+/** Held-out measures at chosen steps, from the weights after that step. */
+export interface RunEvaluation {
+  /** Evaluate after these steps (1-based counts of updates done); the last step is always evaluated. */
+  readonly steps: (done: number) => boolean;
+  /** The measures, e.g. { loss, perplexity }; recorded as that step's `validation`. */
+  run(snapshot: TrainingSnapshot): Promise<Readonly<Record<string, number>>>;
+}
+
+export interface RunTrainingSpec {
+  /** The public function, for errors. */
+  readonly fn: string;
+  readonly request: RunRequest;
+  readonly store?: RunStore;
+  /** Continue the run in `store`; only training.steps may change (grow). */
+  readonly resume?: boolean;
+  readonly device?: EngineDevice;
+  readonly engine?: EngineChoice;
+  readonly events?: Pick<TrainerEvents, "onStart" | "onStep" | "shouldStop">;
+  /** The settings of a new run (called only when there is no saved run). */
+  newRun(): RunFile;
+  /** Names of the data settings ("process", "data.corpus", ...) in which the request differs from a saved run. */
+  dataDifferences?(saved: RunFile): string[];
+  /** The task training `model` on the run's data, and the loss relativeLoss is measured against. */
+  prepare(model: SequenceModel, run: RunFile): { task: TrainTask; referenceLoss?: number } | Promise<{ task: TrainTask; referenceLoss?: number }>;
+  /** Fields for the final model's config.json besides the architecture's (e.g. the process). */
+  modelExtra?(run: RunFile): Record<string, unknown>;
+  readonly evaluation?: RunEvaluation;
+}
+
+export interface RunTrainingResult {
+  readonly model: SequenceModel;
+  readonly run: RunFile;
+  readonly training: TrainingConfig;
+  /** Metrics of every step of the run so far (earlier calls' from the store when resuming). */
+  readonly metrics: StepMetrics[];
+  readonly stepsThisCall: number;
+  readonly seconds: number;
+  readonly resumedFromStep: number;
+  /** "jax-js" or a fast engine's name. */
+  readonly engine: string;
+  readonly stopped: boolean;
+  readonly referenceLoss: number | undefined;
+}
+
+/** The settings of a new run: the architecture's config over its preset, the training config with its schedule horizon fixed. */
+export function newRunSettings(request: RunRequest, defaults: Readonly<Record<string, unknown>>): Pick<RunFile, "architecture" | "model" | "training"> {
+  const arch = getArchitecture(request.arch ?? "transformer", "newRunSettings");
+  const model = arch.makeConfig({ ...defaults, ...request.model }, request.preset);
+  const training = makeTrainingConfig(request.training);
+  return {
+    architecture: arch.name,
+    model: model as unknown as Record<string, unknown>,
+    training: training.scheduleSteps === 0 ? makeTrainingConfig({ ...request.training, scheduleSteps: training.steps }) : training,
+  };
+}
+
+/** The saved run, checked against the request (only training.steps may grow), with its steps extended. */
+export function resumedRunFile(saved: RunFile, request: RunRequest, dataDifferences: readonly string[], location: string, fn: string): RunFile {
+  const arch = getArchitecture(saved.architecture, fn);
+  const differing: string[] = [...dataDifferences];
+  if (request.arch !== undefined && request.arch !== saved.architecture) differing.push("arch");
+  if (request.model || request.preset) {
+    const asked = arch.makeConfig({ ...saved.model, ...request.model }, request.preset);
+    differing.push(...settingDifferences(saved.model, asked).map((p) => `model.${p}`));
+  }
+  const t = request.training ?? {};
+  const savedTraining = saved.training as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(t)) {
+    if (key === "steps") continue;
+    if (key === "optimizer") {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if ((saved.training.optimizer as unknown as Record<string, unknown>)[k] !== v) differing.push(`training.optimizer.${k}`);
+      }
+    } else if (savedTraining[key] !== value) differing.push(`training.${key}`);
+  }
+  if (t.steps !== undefined && t.steps < saved.training.steps) differing.push("training.steps (may only grow)");
+  const unique = [...new Set(differing)];
+  if (unique.length > 0) {
+    throw new ArgumentError({
+      fn,
+      argument: "resume",
+      received: `settings that differ from the run in ${location}: ${unique.join(", ")}`,
+      expected: "the settings the run was started with (only steps may grow)",
+      hint: "Resume with no settings but --steps, or start a new run in another folder.",
+    });
+  }
+  // Runs from version 1 had no recorded schedule horizon: it was their step count.
+  const scheduleSteps = saved.training.scheduleSteps || saved.training.steps;
+  return { ...saved, training: makeTrainingConfig({ ...saved.training, steps: Math.max(saved.training.steps, t.steps ?? 0), scheduleSteps }) };
+}
+
+export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingResult> {
+  const { fn, store } = spec;
+  let run: RunFile;
+  let resumeFrom: TrainingSnapshot | undefined;
+  let earlierMetrics: StepMetrics[] = [];
+  const saved = store ? await store.readRun() : null;
+  if (saved && !spec.resume) {
+    throw new ArgumentError({
+      fn,
+      argument: "store",
+      received: `${store!.location}, which already holds a run`,
+      expected: "a new or empty run folder",
+      hint: "Pass resume: true (--resume) to continue that run, or choose another folder.",
+    });
+  }
+  if (spec.resume && !saved) {
+    throw new ArgumentError({ fn, argument: "store", received: store ? `${store.location} with no run in it` : "no store", expected: "a run folder to resume", hint: "Drop --resume to start a new run there." });
+  }
+  if (saved) {
+    run = resumedRunFile(saved, spec.request, spec.dataDifferences?.(saved) ?? [], store!.location, fn);
+    resumeFrom = (await store!.loadLatestCheckpoint()) ?? undefined;
+    earlierMetrics = resumeFrom ? await store!.readMetrics(resumeFrom.step) : [];
+  } else {
+    run = spec.newRun();
+  }
+  const training = run.training;
+  if (store) {
+    await store.writeRun(run);
+    await store.writeMetrics(earlierMetrics); // later lines belonged to work lost in a kill
+  }
+
+  const model = resumeFrom
+    ? await modelFromStateDict(run.architecture, run.model, resumeFrom.params, { device: spec.device })
+    : await createModel(run.architecture, { config: run.model, seed: training.seed, device: spec.device });
+  const { task, referenceLoss } = await spec.prepare(model, run);
+
+  const logSteps = logSpacedSteps(training.steps);
+  const every = training.checkpointEvery;
+  // The newest two checkpoints are resumable (with optimizer state); older ones keep their weights
+  // when their step is log-spaced, for replaying training.
+  const policy: CheckpointPolicy = { keepResumable: 2, keepWeights: (s) => logSteps.has(s) };
+  if (store && !resumeFrom) {
+    // The initial weights: the untrained-model control and the first frame of a training movie.
+    await store.saveCheckpoint({ step: 0, params: await model.stateDict(), optimizerState: {} }, policy, true);
+  }
+  const isCheckpoint = (done: number) => (every > 0 && done % every === 0) || logSteps.has(done) || done === training.steps;
+  const evaluation = spec.evaluation;
+  const isEvaluation = (done: number) => evaluation !== undefined && (evaluation.steps(done) || done === training.steps);
+
+  const fastEngine = chooseFastEngine(spec.engine ?? "auto", run.architecture, model.config, training.optimizer);
+  const nPos = model.nCtx;
+  const fast = fastEngine
+    ? await fastEngine.create({ config: model.config, optimizer: training.optimizer, batchSize: training.batchSize, nPos, params: await model.stateDict(), optimizerState: resumeFrom?.optimizerState })
+    : undefined;
+
+  const metrics: StepMetrics[] = [];
+  let pending: StepMetrics[] = [];
+  let result;
+  try {
+    result = await train(
+      model,
+      task,
+      {
+        totalSteps: training.steps,
+        scheduleSteps: training.scheduleSteps || training.steps,
+        optimizer: training.optimizer,
+        resumeFrom,
+        checkpointSteps: store || evaluation ? (done) => (store !== undefined && isCheckpoint(done)) || isEvaluation(done) : undefined,
+        referenceLoss,
+        fast,
+      },
+      {
+        onStart: spec.events?.onStart,
+        shouldStop: spec.events?.shouldStop,
+        onStep: (m) => {
+          metrics.push(m);
+          pending.push(m);
+          spec.events?.onStep?.(m);
+        },
+        onCheckpoint: async (snapshot) => {
+          if (isEvaluation(snapshot.step)) {
+            const validation = await evaluation!.run(snapshot);
+            // The step's line carries its evaluation (it is the last one pushed: onStep runs first).
+            const k = metrics.length - 1;
+            if (k >= 0 && metrics[k].step === snapshot.step) {
+              metrics[k] = { ...metrics[k], validation };
+              if (pending.length > 0) pending[pending.length - 1] = metrics[k];
+            }
+          }
+          // Called for an evaluation only: no checkpoint (a pause, shouldStop, is saved whatever the step).
+          if (!store || (!isCheckpoint(snapshot.step) && spec.events?.shouldStop?.() !== true)) return;
+          // Metrics first, then the checkpoint that covers them: a kill in between leaves extra
+          // lines, which resuming drops, never a checkpoint whose metrics are missing.
+          await store.appendMetrics(pending);
+          pending = [];
+          // Saved whole; the policy keeps optimizer state on the newest two only.
+          await store.saveCheckpoint(snapshot, policy);
+        },
+      },
+    );
+  } finally {
+    fast?.dispose();
+  }
+  if (store) {
+    await store.appendMetrics(pending);
+    await store.saveModel(await modelToFiles(model, { step: (resumeFrom?.step ?? 0) + result.steps, ...spec.modelExtra?.(run) }));
+  }
+  return {
+    model,
+    run,
+    training,
+    metrics: [...earlierMetrics, ...metrics],
+    stepsThisCall: result.steps,
+    seconds: result.seconds,
+    resumedFromStep: resumeFrom?.step ?? 0,
+    engine: result.engine,
+    stopped: result.stopped,
+    referenceLoss,
+  };
+}
