@@ -264,6 +264,7 @@ interface AnalyzeFlags extends CorpusFlags {
   tokenizers?: string[];
   nPos?: number;
   hmmStates?: number[];
+  hmmWindows?: number;
   probeWindows: number;
   resamples: number;
   maxTokens?: number;
@@ -273,7 +274,8 @@ interface AnalyzeFlags extends CorpusFlags {
 
 function addAnalysisOptions(cmd: Command): Command {
   return cmd
-    .option("--hmm-states <list>", "state counts of the HMMs fitted by Baum-Welch", intList)
+    .option("--hmm-states <list>", "state counts of the HMMs fitted by Baum-Welch (default 2,4,8,16)", intList)
+    .option("--hmm-windows <n>", "training windows the HMMs are fitted on (default 256; raise it for large vocabularies)", intOption(8))
     .option("--probe-windows <n>", "validation windows probed (half fit, half scored)", intOption(8), 256)
     .option("--resamples <n>", "bootstrap resamples of the probe verdicts", intOption(10), 1000);
 }
@@ -327,6 +329,7 @@ function analyzeSubcommand(): Command {
       tokenizers: o.tokenizers,
       nPos: o.nPos,
       hmmStates: o.hmmStates,
+      hmmWindows: o.hmmWindows,
       probeWindows: o.probeWindows,
       resamples: o.resamples,
       maxTokens: o.maxTokens,
@@ -341,6 +344,7 @@ function analyzeSubcommand(): Command {
 interface RunFlags extends TrainFlags {
   vocabSizes?: number[];
   hmmStates?: number[];
+  hmmWindows?: number;
   probeWindows: number;
   resamples: number;
 }
@@ -373,6 +377,7 @@ function runSubcommand(): Command {
       vocabSizes: o.vocabSizes,
       modelVocab: o.vocab,
       hmmStates: o.hmmStates,
+      hmmWindows: o.hmmWindows,
       probeWindows: o.probeWindows,
       resamples: o.resamples,
       onProgress: r.onProgress,

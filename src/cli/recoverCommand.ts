@@ -174,6 +174,8 @@ export function recoverCommand(): Command {
         overallocate: o.overallocate,
         refinement: o.refinement,
         ...(o.futureLength !== undefined ? { futureLength: o.futureLength } : {}),
+        // The tokens' names are the model's vocabulary (run.json says them), not knowledge of the generator.
+        ...(runProcess && runProcess.nSymbols === model.dVocab ? { symbolLabels: runProcess.symbolLabels } : {}),
         onProgress: stageReporter(),
       });
       let evaluation: RecoveryEvaluation | null = null;
@@ -226,11 +228,16 @@ export function recoverCommand(): Command {
             { label: "activations' linear prediction of them", values: rec.fittedSpectrum },
             { label: "centred activations", values: rec.activationSpectrum },
           ],
-          { title: `Singular values: ${rec.stateCount.states} states (${rec.stateCount.states - 1} dimensions)`, cutAfter: rec.stateCount.states - 1, cutLabel: `states = ${rec.stateCount.states}` },
+          {
+            title: `Singular values: ${rec.stateCount.states} states (${rec.stateCount.states - 1} dimensions)`,
+            cutAfter: rec.stateCount.states - 1,
+            cutLabel: `states = ${rec.stateCount.states}${rec.stateCount.gapIndex > 0 && sp[rec.stateCount.gapIndex] > 0 ? ` (drop ×${(sp[rec.stateCount.gapIndex - 1] / sp[rec.stateCount.gapIndex]).toFixed(0)})` : ""}`,
+            ...(sp[0] > 0 ? { floor: { value: rec.stateCount.floor / sp[0], label: `the rule's floor: ${rec.stateCount.floor} RMS per prefix` } } : {}),
+          },
         ),
         files,
       );
-      const beliefSvg = beliefFigureSvg(rec.beliefs, rec.mappedActivations, { title: "Recovered beliefs beside the activations mapped to them", leftTitle: "Recovered beliefs (along the model's samples)", rightTitle: `Activations mapped to beliefs (R² ${rec.map.r2.toFixed(3)})` });
+      const beliefSvg = beliefFigureSvg(rec.beliefs, rec.mappedActivations, { title: "Recovered beliefs beside the activations mapped to them", leftTitle: S === 3 ? "Recovered beliefs on their simplex (the model's samples)" : `Recovered beliefs, ${S} states: 2 principal axes`, rightTitle: `Activations mapped to beliefs (R² ${rec.map.r2.toFixed(3)})` });
       await writeFigure(out, "beliefs", beliefSvg, files);
       await writeFigure(out, "hmm", hmmGraphSvg([graphInput(rec.hmm, "Recovered")], { title: `Recovered HMM (${S} states)` }), files);
       const recScore = evaluation?.candidates.find((c) => c.name === "recovered");
@@ -242,9 +249,12 @@ export function recoverCommand(): Command {
       await writeFileAtomically(join(out, "report.md"), recoveryReportMarkdown(rec, evaluation, context));
       const r = evaluation?.candidates.find((c) => c.name === "recovered");
       const m = evaluation?.candidates.find((c) => c.name === "model");
+      const bw = evaluation?.candidates.find((c) => c.name === "Baum-Welch");
       process.stdout.write(
         `recovered ${S} states (spectrum rule: ${rec.stateCount.states}); KL(model || recovered) ${rec.refinement.kl.toExponential(2)} nats per prediction\n` +
-          (r && m ? `vs ${truth!.name}: TV6 ${r.tv[r.tv.length - 1].toFixed(4)} (model ${m.tv[m.tv.length - 1].toFixed(4)}), held-out loss ${(100 * r.relativeLoss).toFixed(2)}% above optimal (model ${(100 * m.relativeLoss).toFixed(2)}%)\n` : "") +
+          (r && m ? `vs ${truth!.name}: TV6 ${r.tv[r.tv.length - 1].toFixed(4)} (model ${m.tv[m.tv.length - 1].toFixed(4)}${bw ? `, Baum-Welch ${bw.tv[bw.tv.length - 1].toFixed(4)}` : ""}), held-out loss ${(100 * r.relativeLoss).toFixed(2)}% above optimal (model ${(100 * m.relativeLoss).toFixed(2)}%)\n` : "") +
+          (rec.alternatives.generalized?.hmm ? `no ${S}-state HMM fits the model as well as a generalized HMM of dimension ${rec.alternatives.generalized.hmm.nStates}: also wrote generalized.json (report.md says why)\n` : "") +
+          (rec.alternatives.mixture ? `the recovered chain nearly falls apart into ${rec.alternatives.mixture.classes.length} classes: also wrote mixture.json, the non-ergodic presentation (report.md says why)\n` : "") +
           `wrote ${out}/recovered.json, report.md and figures\n`,
       );
     } finally {

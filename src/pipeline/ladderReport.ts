@@ -93,7 +93,9 @@ export function renderLadderReport(r: LadderResult): string {
       "",
       `- Linear-mechanism rungs (${cmp.linear.map((x) => x.rung).join(", ")}): loss excess ${range(cmp.linear, (x) => x.relativeExcess, pct)}, belief KL ${range(cmp.linear, (x) => x.beliefKL, (v) => f(v, 5))} nats.`,
       `- The 4-layer transformer and the recurrent rungs (${cmp.reference.map((x) => x.rung).join(", ")}): loss excess ${range(cmp.reference, (x) => x.relativeExcess, pct)}, belief KL ${range(cmp.reference, (x) => x.beliefKL, (v) => f(v, 5))} nats.`,
-      `- The best linear rung's excess over the optimum (in nats) is ${f(cmp.excessRatio, 1)} times the worst of those, and its belief KL ${f(cmp.beliefKLRatio, 1)} times.`,
+      cmp.excessRatio > 1 && cmp.beliefKLRatio > 1
+        ? `- Every linear rung is worse than every one of those: the smallest linear excess over the optimum (in nats) is ${f(cmp.excessRatio, 1)} times the largest of theirs, and the smallest linear belief KL ${f(cmp.beliefKLRatio, 1)} times theirs.`
+        : `- The ranges overlap: the smallest linear excess over the optimum (in nats) is ${f(cmp.excessRatio, 2)} times the largest of theirs, and the smallest linear belief KL ${f(cmp.beliefKLRatio, 2)} times.`,
       "",
     );
     if (r.process.name === "trap") lines.push(TRAP_EXPLANATION, "");
@@ -137,7 +139,7 @@ export function renderLadderReport(r: LadderResult): string {
     "- `ladder-grid.svg` / `.png`: each rung's last-layer probe of the belief states beside the truth, coloured by the true belief.",
     "- `rungs/NAME/`: each rung's run folder (`run.json`, `metrics.jsonl`, checkpoints, `model/`) and `rung.json` (its row). Running the same command again reuses finished rungs and resumes an interrupted one.",
     "",
-    `Total time ${r.seconds.toFixed(0)} s.`,
+    `Training time of all rungs ${rows.reduce((a, x) => a + x.trainingSeconds, 0).toFixed(0)} s; this call took ${r.seconds.toFixed(0)} s (rungs finished earlier are read back).`,
     "",
   );
   return lines.join("\n");

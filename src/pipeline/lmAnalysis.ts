@@ -215,7 +215,8 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     const seen = modelCounts ? Array.from(modelCounts.ids) : [];
     const seenSet = new Set(seen);
     const order = [...seen, ...Array.from({ length: tokenizer.vocabSize }, (_, k) => k).filter((k) => !seenSet.has(k))];
-    const nHeat = Math.min(256, order.length);
+    // The seen tokens (an unseen token's embedding is its initialisation), at least 16.
+    const nHeat = Math.min(256, Math.max(seen.length, 16), order.length);
     await write("embedding-similarity", embeddingSimilarityFigure(cosineSimilarity(W_E, order.slice(0, nHeat)), nHeat, tokenizer.vocabSize));
     const nBlocks = Math.min(Math.max(seen.length, 8), 2048, order.length);
     const blocks = blockMeans(cosineSimilarity(W_E, order.slice(0, nBlocks)), nBlocks, 8);
@@ -256,7 +257,8 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   // Residual stream: activations of the probe windows at every site.
   const nProbe = Math.min(nValidation, o.probeWindows ?? 256);
   const probeTokens = inputsOf(o.validationWindows, L, nPos, nProbe);
-  const sites = model.layerSites();
+  // Sites of at most 1024 features (a concatenation of wide layers would make each probe a 10^10-flop fit).
+  const sites = model.layerSites().filter((site) => site.hooks.length * (typeof cfg.dModel === "number" ? (cfg.dModel as number) : 0) <= 1024 || site.hooks.length === 1);
   log(`residual stream of ${nProbe} windows...`);
   const features = await siteFeatures(model, probeTokens, nPos, sites);
   const classes = tokenClasses(tokenizer);
@@ -319,7 +321,9 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
 
   // Probes to the best HMM's beliefs.
   const untrainedFeatures = o.untrained ? await siteFeatures(o.untrained, probeTokens, nPos, sites) : undefined;
-  const probeOptions = { resamples: o.resamples ?? 1000, seed };
+  // Per-token k-gram controls up to the order whose features stay near 1,100 columns (orders 1-4 for up to 274 symbols).
+  const maxOrder = Math.max(1, Math.min(4, Math.floor(1100 / (alphabet.nSymbols + 1))));
+  const probeOptions = { resamples: o.resamples ?? 1000, seed, kgramOrders: Array.from({ length: maxOrder }, (_, k) => k + 1) };
   log(`probes to the ${best.nStates}-state HMM's beliefs...`);
   const hmmProbes = probeFeatures(
     {

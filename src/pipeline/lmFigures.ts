@@ -58,7 +58,8 @@ export function embeddingBlocksFigure(blocks: Float64Array, k: number, n: number
 export function ovCircuitFigure(circuits: readonly OvMatrix[], dModel: number): string {
   return heatmapSvg(
     circuits.map((c) => ({ title: `L${c.layer}H${c.head}  |W_OV| ${c.norm.toFixed(2)}`, rows: dModel, cols: dModel, values: c.matrix })),
-    { title: "OV circuits W_V W_O per head [d_model, d_model]", scale: "diverging", columns: Math.min(8, Math.max(...circuits.map((c) => c.head)) + 1), valueLabel: "weight" },
+    // Many wide heads: coarser panels keep the file small.
+    { title: "OV circuits W_V W_O per head [d_model, d_model]", scale: "diverging", columns: Math.min(8, Math.max(...circuits.map((c) => c.head)) + 1), valueLabel: "weight", maxCells: circuits.length > 16 ? 48 : 128 },
   );
 }
 

@@ -101,7 +101,9 @@ export function heatmapSvg(panels: readonly HeatmapPanel[], options: HeatmapOpti
   const m = { left: options.yLabel ? 44 : 24, right: 90, top: 44 + (single ? 6 : 0), bottom: options.xLabel ? 44 : 24 };
   const titleRoom = shown.some((p) => p.title) ? 16 : 0;
   // Wide enough for the title (about 8.5 px a character at 15 px bold).
-  const width = Math.max(m.left + columns * size + (columns - 1) * gap + m.right, Math.ceil(40 + 8.5 * (options.title?.length ?? 0)));
+  const natural = m.left + columns * size + (columns - 1) * gap + m.right;
+  const width = Math.max(natural, Math.ceil(40 + 8.5 * (options.title?.length ?? 0)));
+  m.left += Math.floor((width - natural) / 2);
   const height = m.top + rowsOfPanels * (size + titleRoom) + (rowsOfPanels - 1) * gap + m.bottom;
   const parts: string[] = [];
   shown.forEach((p, idx) => {

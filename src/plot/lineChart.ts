@@ -56,7 +56,10 @@ function fmt(v: number): string {
 export function lineChartSvg(series: readonly LineSeries[], options: LineChartOptions = {}): string {
   const width = options.width ?? 640;
   const height = options.height ?? 400;
-  const legendRows = Math.ceil((series.length + (options.references?.length ?? 0)) / 2);
+  const entries = [...series.map((s) => s.label), ...(options.references ?? []).map((r) => r.label)];
+  // Two legend columns, one when a label would not fit half the width.
+  const legendColumns = entries.some((l) => l.length * 6.2 + 30 > (width - 88) / 2) ? 1 : 2;
+  const legendRows = Math.ceil(entries.length / legendColumns);
   const m = { left: 68, right: 20, top: 40, bottom: 50 + 16 * legendRows };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
@@ -113,8 +116,8 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartOp
     legend.push({ label: s.label, colour, dashed: s.dashed === true });
   });
   legend.forEach((l, idx) => {
-    const ly = m.top + h + 40 + 16 * Math.floor(idx / 2);
-    const lx = m.left + (idx % 2) * (w / 2);
+    const ly = m.top + h + 40 + 16 * Math.floor(idx / legendColumns);
+    const lx = m.left + (idx % legendColumns) * (w / 2);
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${l.colour}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ""}/>`);
     parts.push(`<text x="${lx + 24}" y="${ly + 4}" font-size="11" font-family="${FONT}">${escapeXml(l.label)}</text>`);
   });

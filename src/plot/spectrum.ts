@@ -18,6 +18,8 @@ export interface SpectrumOptions {
   readonly cutLabel?: string;
   /** Values shown per series. Default 16. */
   readonly maxValues?: number;
+  /** A dotted horizontal line at this value relative to the first series' largest (the rule's floor), labelled. */
+  readonly floor?: { readonly value: number; readonly label: string };
 }
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
@@ -48,16 +50,28 @@ export function spectrumSvg(series: readonly SpectrumSeries[], options: Spectrum
     parts.push(`<line x1="${x}" x2="${x}" y1="${m.top}" y2="${m.top + h}" stroke="#444444" stroke-dasharray="5,4"/>`);
     if (options.cutLabel) parts.push(`<text x="${x + 6}" y="${m.top + 14}" font-size="11" font-family="${FONT}">${escapeXml(options.cutLabel)}</text>`);
   }
+  if (options.floor && options.floor.value > 0) {
+    const v = Math.log10(options.floor.value);
+    if (v >= lo && v <= 0) {
+      const y = sy(v);
+      parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${y}" y2="${y}" stroke="${series[0]?.colour ?? PALETTE[0]}" stroke-dasharray="2,3" stroke-width="1"/>`);
+      parts.push(`<text x="${m.left + w - 4}" y="${round1(y - 4)}" text-anchor="end" font-size="10" fill="${series[0]?.colour ?? PALETTE[0]}" font-family="${FONT}">${escapeXml(options.floor.label)}</text>`);
+    }
+  }
+  // The first series (the one the rule reads) is drawn thick, the others thin over it (they often coincide).
+  const drawn: string[] = [];
   series.forEach((s, idx) => {
     const colour = s.colour ?? PALETTE[idx % PALETTE.length];
     const pts = rel[idx].map((v, k) => [sx(k), sy(v)] as const);
-    parts.push(`<path d="${pts.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
-    for (const [x, y] of pts) parts.push(`<circle cx="${x}" cy="${y}" r="3" fill="${colour}"/>`);
+    const curve = [`<path d="${pts.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ")}" fill="none" stroke="${colour}" stroke-width="${idx === 0 ? 2.5 : 1.5}"/>`];
+    for (const [x, y] of pts) curve.push(`<circle cx="${x}" cy="${y}" r="${idx === 0 ? 3.5 : 3}" fill="${colour}"/>`);
+    drawn.push(...curve);
     const ly = height - 34 + 16 * Math.floor(idx / 2);
     const lx = m.left + (idx % 2) * (w / 2);
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 24}" y="${ly + 4}" font-size="11" font-family="${FONT}">${escapeXml(s.label)}</text>`);
   });
+  parts.push(...drawn);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,

@@ -12,3 +12,4 @@ export * from "./evaluation/evaluate.js";
 export * from "./evaluation/modelWords.js";
 export * from "./baselines/baumWelch.js";
 export * from "./baselines/spectral.js";
+export * from "./presentations.js";

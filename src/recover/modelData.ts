@@ -271,7 +271,7 @@ export function checkSite(fn: string, model: SequenceModel, hooks: readonly stri
   if (hooks.length === 0) throw new ArgumentError({ fn, argument: "site", received: "no hooks", expected: "at least one hook name" });
   for (const h of hooks) {
     if (!valid.has(h)) {
-      throw new ArgumentError({ fn, argument: "site", received: JSON.stringify(h), expected: `"concat" or hooks of this model: ${[...valid].join(", ")}` });
+      throw new ArgumentError({ fn, argument: "site", received: JSON.stringify(h), expected: `hooks of this model: ${[...valid].join(", ")}` });
     }
   }
 }

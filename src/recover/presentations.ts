@@ -59,7 +59,7 @@ function fixedVector(M: Matrix, side: "left" | "right"): Float64Array {
  * generalized HMM, checked for nonnegative word probabilities up to
  * `validationDepth` (within `tolerance`).
  */
-export function generalizedFromOperators(B: Float64Array, S: number, V: number, options: { name?: string; validationDepth?: number; tolerance?: number } = {}): GeneralizedPresentation {
+export function generalizedFromOperators(B: Float64Array, S: number, V: number, options: { name?: string; symbolLabels?: readonly string[]; validationDepth?: number; tolerance?: number } = {}): GeneralizedPresentation {
   const M = new Matrix(S, S);
   for (let x = 0; x < V; x++) for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) M.set(i, j, M.get(i, j) + B[(x * S + i) * S + j]);
   const root = perron(M);
@@ -77,6 +77,7 @@ export function generalizedFromOperators(B: Float64Array, S: number, V: number, 
       initial: Array.from(initial, (v) => v / z),
       normalizer: Array.from(r),
       validationDepth: options.validationDepth ?? 6,
+      ...(options.symbolLabels ? { symbolLabels: [...options.symbolLabels] } : {}),
       tolerance: options.tolerance ?? 1e-6,
     });
     return { hmm, problem: null, perronRoot: root };

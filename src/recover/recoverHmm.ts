@@ -51,8 +51,6 @@ export interface RecoverOptions {
   readonly refinement?: "gradient" | "em";
   readonly iterations?: number;
   readonly learningRate?: number;
-  /** Weight of each sequence's first prediction (the stationary start against the derived p(x1)) in the refinement, relative to the others. Default 1. */
-  readonly firstWeight?: number;
   /** Weight of the belief-agreement term in the refinement. Default 0.1. */
   readonly beliefWeight?: number;
   /** Fit this many extra states, then prune states with stationary probability below `pruneBelow`. Default 0. */
@@ -63,6 +61,8 @@ export interface RecoverOptions {
   readonly maxActivationValues?: number;
   /** Process name written into the recovered HMM. Default "recovered". */
   readonly name?: string;
+  /** Names of the model's tokens, written into the recovered HMM (the vocabulary, not the generator). Default "0", "1", ... */
+  readonly symbolLabels?: readonly string[];
   readonly onProgress?: (stage: RecoverStage, done: number, total: number) => void;
 }
 
@@ -171,6 +171,9 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const method = options.refinement ?? "gradient";
   if (method !== "gradient" && method !== "em") throw new ArgumentError({ fn, argument: "refinement", received: JSON.stringify(method), expected: '"gradient" or "em"' });
   const maxValues = checkInteger(fn, "maxActivationValues", options.maxActivationValues ?? 1 << 23, 1);
+  // Length of the future words the state count reads (checked here, before any work).
+  const k = options.futureLength === undefined ? futureWordLength(V, L) : checkInteger(fn, "futureLength", options.futureLength, 1, Math.max(1, L - 1));
+  if (V ** k > 4096) throw new ArgumentError({ fn, argument: "futureLength", received: `${k} (${V}^${k} = ${V ** k} words)`, expected: "at most 4096 future words" });
   const progress = options.onProgress ?? (() => {});
   const seconds = { sample: 0, future: 0, activations: 0, "closed-form": 0, refine: 0, map: 0 } as Record<RecoverStage, number>;
   const notes: string[] = [];
@@ -197,8 +200,6 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   lap("activations");
 
   // 2. Future predictions after prefixes of the sequences that have activations.
-  const k = options.futureLength === undefined ? futureWordLength(V, L) : checkInteger(fn, "futureLength", options.futureLength, 1, Math.max(1, L - 1));
-  if (V ** k > 4096) throw new ArgumentError({ fn, argument: "futureLength", received: `${k} (${V}^${k} = ${V ** k} words)`, expected: "at most 4096 future words" });
   const withActivations: ModelSamples = { ...samples, count: activationSequences, tokens: samples.tokens.subarray(0, activationSequences * L), nextProbs: samples.nextProbs.subarray(0, activationSequences * L * V) };
   const future = await futurePredictions(model, withActivations, { prefixes, k, seed });
   const F: Rows = { rows: future.rows.length, cols: V ** k, data: future.probs };
@@ -251,7 +252,6 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
       beliefWeight: coords ? beliefWeight : 0,
       coordinates: coords,
       coordinatesLastPosition: lastPosition,
-      firstWeight: options.firstWeight,
       onProgress: (i, v) => progress("refine", i, options.iterations ?? 1500),
     });
   };
@@ -266,14 +266,14 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   lap("refine");
   const T = refined.transitions;
   normalise(T, S, V);
-  const hmm = fromFlat(T, V, S, { name: options.name ?? "recovered", tolerance: 1e-9 });
+  const hmm = fromFlat(T, V, S, { name: options.name ?? "recovered", tolerance: 1e-9, ...(options.symbolLabels ? { symbolLabels: options.symbolLabels } : {}) });
   // KL along the samples as the operators and the other presentations are scored (positions 0..nCtx-1).
   const hmmKl = presentationKl(presentationOfHmm(hmm), fullData);
   // A generalized HMM? The operators are the same dimension with no sign constraint; an HMM that fits clearly
   // worse than they do (beyond the model's own noise, which both fit alike) means no HMM of this size was found.
   const alternatives: { generalized?: { hmm: Hmm | null; kl: number; problem: string | null }; mixture?: { hmm: Hmm; kl: number; classes: number[][]; weights: number[]; leaks: number[] } } = {};
   if (hmmKl > 3 * operatorKl + 1e-5) {
-    const g = generalizedFromOperators(B, SStart, V, { name: `${options.name ?? "recovered"}-generalized` });
+    const g = generalizedFromOperators(B, SStart, V, { name: `${options.name ?? "recovered"}-generalized`, symbolLabels: hmm.symbolLabels });
     const gKl = g.hmm ? presentationKl(presentationOfHmm(g.hmm), fullData) : NaN;
     alternatives.generalized = { hmm: g.hmm, kl: gKl, problem: g.problem };
     notes.push(

@@ -115,7 +115,14 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
       const Lm = model.tv.length;
       lines.push(`Recovered TV at length ${Lm}: ${f(rec0.tv[Lm - 1])}, the model's own: ${f(model.tv[Lm - 1])} (bar: at most 1.5 × ${f(model.tv[Lm - 1])} + 0.01 = ${f(1.5 * model.tv[Lm - 1] + 0.01)}).`, "");
     }
-    lines.push(`A T error after matching is only meaningful when the presentation is identifiable: equivalent HMMs (same word distribution) can differ in T, and the recovered one is the presentation the activations and the fit settled on.`, "");
+    lines.push(
+      evaluation.vertexReach >= 0.99
+        ? `The truth's beliefs reach every vertex of its simplex (closest ${f(evaluation.vertexReach, 3)}), so its presentation is identifiable and the T error after matching measures the recovery.`
+        : Number.isFinite(evaluation.vertexReach)
+          ? `The truth's beliefs stay inside its simplex (the closest any comes to a vertex is ${f(evaluation.vertexReach, 3)}): other ${evaluation.trueStates}-state HMMs generate the same words, so the T error and belief RMSE after matching say which presentation the activations and the fit settled on, not how wrong the process is (the TV and loss columns say that).`
+          : `The truth is a generalized HMM: no states to match.`,
+      "",
+    );
     for (const n of evaluation.notes) lines.push(`- ${n}`);
     if (evaluation.notes.length) lines.push("");
     for (const c of evaluation.candidates) if (c.note) lines.push(`- ${c.name}: ${c.note}${c.seconds !== undefined ? ` (${c.seconds.toFixed(1)} s)` : ""}${c.clippedPredictions ? `; ${c.clippedPredictions} predictions clipped to 1e-6` : ""}.`);

@@ -16,9 +16,10 @@
  * whose RMS per prefix, sigma_r / sqrt(M), is at least `floor` (a direction
  * along which predictions move by less than that is not worth a state). No
  * such drop: S = 1 + the count of singular values above `floor`, capped.
- * Defaults gap = 3, floor = 0.005 (probability units); measured spectra
- * (README) show S - 1 values within a factor 30 of the largest, then a floor
- * falling by less than 1.3 per index.
+ * Defaults gap = 3, floor = 0.005 (probability units); measured spectra of
+ * trained models (README, "Recovering an HMM") show the S - 1 signal values,
+ * then a floor near 0.002-0.006 falling by less than 1.4 per index: a
+ * direction below the floor cannot be told from the model's own error.
  */
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { checkInteger, checkNumber } from "../util/errors.js";

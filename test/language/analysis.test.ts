@@ -5,6 +5,7 @@
  * data on a line, HMM token losses against the exact filter in
  * src/process/beliefs.ts, and the grammar's probe windows.
  */
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import {
   blockMeans,
@@ -70,6 +71,20 @@ describe("heads", () => {
     expect(c.singularValues[0]).toBeCloseTo(15, 9);
     expect(c.singularValues[1]).toBeCloseTo(0, 9);
     expect(c.norm).toBeCloseTo(15, 9);
+  });
+
+  it("gives the singular values of the full W_V W_O from the factored d_head x d_head product", () => {
+    const D = 6;
+    const E = 3;
+    const rng = (k: number) => Math.sin(12.9898 * k) * 43758.5453 - Math.floor(Math.sin(12.9898 * k) * 43758.5453) - 0.5;
+    const sd = {
+      "blocks.0.attn.W_V": { shape: [1, D, E], data: Float32Array.from({ length: D * E }, (_, k) => rng(k + 1)) },
+      "blocks.0.attn.W_O": { shape: [1, E, D], data: Float32Array.from({ length: E * D }, (_, k) => rng(k + 101)) },
+    };
+    const [c] = ovMatrices(sd, 1);
+    const full = new SingularValueDecomposition(new Matrix(Array.from({ length: D }, (_, i) => Array.from(c.matrix.subarray(i * D, (i + 1) * D))))).diagonal.sort((a, b) => b - a);
+    for (let k = 0; k < D; k++) expect(c.singularValues[k]).toBeCloseTo(full[k], 9);
+    expect(c.singularValues[E]).toBeCloseTo(0, 9);
   });
 
   it("calls a pattern fixed when every input has it, and less fixed as inputs move it", () => {

@@ -129,7 +129,8 @@ describe("HookedTransformer", () => {
   });
 
   it("rejects unknown config keys and bad values", () => {
-    expect(() => makeConfig({ nLayer: 2 } as never)).toThrow("makeConfig: argument 'config.nLayer' received an unknown option; expected one of nLayers, dModel, nHeads, dHead, dMlp, nCtx, dVocab, activation, layerNorm, attnOnly, init, attention, linearNormalize, skip, tokenEmbedding. Check the spelling of the option name.");
+    // Options added later (e.g. GPT-2 / GPT-Neo ones) come after these in the list.
+    expect(() => makeConfig({ nLayer: 2 } as never)).toThrow(/^makeConfig: argument 'config.nLayer' received an unknown option; expected one of nLayers, dModel, nHeads, dHead, dMlp, nCtx, dVocab, activation, layerNorm, attnOnly, init, attention, linearNormalize, skip, tokenEmbedding\b.*\. Check the spelling of the option name\.$/);
     expect(() => makeConfig({ activation: "swish" as never })).toThrow(`argument 'config.activation' received "swish"; expected one of "gelu", "gelu-tanh", "relu", "silu".`);
     expect(() => makeConfig({ dModel: 0 })).toThrow("argument 'config.dModel' received 0; expected an integer in [1, 65536].");
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ describe("beliefscope recover", () => {
     const r = await runCli(["recover", run, "-o", out, "--tokens", "1500", "--seed", "1"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^recovered \d states \(spectrum rule: \d\)/);
-    expect(r.stdout).toMatch(/vs z1r: TV6 0\.\d{4} \(model 0\.\d{4}\), held-out loss /);
+    expect(r.stdout).toMatch(/vs z1r: TV6 0\.\d{4} \(model 0\.\d{4}, Baum-Welch 0\.\d{4}\), held-out loss /);
     const files = await readdir(out);
     for (const f of ["recovered.json", "beliefs.safetensors", "probe.safetensors", "report.md", "report.json", "spectrum.png", "beliefs.png", "hmm.png", "spectrum.svg"]) expect(files).toContain(f);
     const recovered = processFromJson(JSON.parse(await readFile(join(out, "recovered.json"), "utf8")));
@@ -28,6 +28,8 @@ describe("beliefscope recover", () => {
     for (const n of ["recovered", "model", "Baum-Welch", "spectral"]) expect(names).toContain(n);
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("derived under stationarity");
+    // Recovered vs truth beside the model vs truth, up front.
+    expect(md).toMatch(/\*\*Against z1r\*\* \(3 states; never used in the fit\): word-distribution TV at length 6: recovered 0\.\d{4}, the model itself 0\.\d{4}, Baum-Welch on \d+ true tokens 0\.\d{4}/);
     const beliefs = decodeSafetensors(new Uint8Array(await readFile(join(out, "beliefs.safetensors")))).tensors;
     expect(beliefs.beliefs.shape.slice(1)).toEqual([10, recovered.nStates]);
     const probe = decodeSafetensors(new Uint8Array(await readFile(join(out, "probe.safetensors"))));
@@ -53,6 +55,13 @@ describe("beliefscope recover", () => {
     expect(noModel.code).toBe(1);
     expect(noModel.stderr).toContain("which has no model/config.json; expected a model folder (config.json + model.safetensors) or a run folder whose training finished");
     expect(noModel.stderr).not.toMatch(/\n\s+at /);
+    // A run folder whose training never finished (run.json, no model yet): says how to continue it.
+    const unfinished = join(dir, "unfinished");
+    await mkdir(unfinished);
+    await writeFile(join(unfinished, "run.json"), await readFile(join(run, "run.json")));
+    const partial = await runCli(["recover", unfinished, "-o", join(dir, "x")]);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toContain("The run has not finished; continue it with `beliefscope train --resume DIR`.");
     expect(await readdir(dir)).not.toContain("x"); // bad input writes nothing
   });
 });

@@ -10,8 +10,9 @@ describe("recovery figures", () => {
         { label: "predictions", values: [0.3, 0.25, 0.004, 0.003, 0.002] },
         { label: "activations", values: [30, 20, 10, 5, 1] },
       ],
-      { cutAfter: 2, cutLabel: "states = 3" },
+      { cutAfter: 2, cutLabel: "states = 3", floor: { value: 0.005 / 0.3, label: "floor 0.005" } },
     );
+    expect(svg).toContain("floor 0.005");
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg.match(/<circle /g)).toHaveLength(10);
     expect(svg).toContain("states = 3");

@@ -13,7 +13,7 @@
  *   pattern such as previous-token or uniform averaging, what a linear belief
  *   mechanism uses); 0 means all its variation is input-dependent.
  */
-import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { Matrix, QrDecomposition, SingularValueDecomposition } from "ml-matrix";
 import { ArgumentError } from "../../util/errors.js";
 import type { StateDict } from "../../util/hostTensor.js";
 
@@ -22,7 +22,7 @@ export interface OvMatrix {
   readonly head: number;
   /** [d_model, d_model] W_V[h] W_O[h], row-major. */
   readonly matrix: Float64Array;
-  /** Singular values, largest first (d_model of them; at most d_head non-zero). */
+  /** Singular values, largest first (d_model of them; at most d_head non-zero, the rest 0). */
   readonly singularValues: Float64Array;
   /** Frobenius norm. */
   readonly norm: number;
@@ -45,9 +45,14 @@ export function ovMatrices(stateDict: StateDict, nLayers: number): OvMatrix[] {
           for (let j = 0; j < D; j++) m[i * D + j] += v * O.data[(h * E + e) * D + j];
         }
       }
-      const rows = Array.from({ length: D }, (_, i) => Array.from(m.subarray(i * D, (i + 1) * D)));
-      const s = new SingularValueDecomposition(new Matrix(rows), { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
-      const singularValues = Float64Array.from(s).sort().reverse();
+      // As TransformerLens's FactoredMatrix: W_V = Q_V R_V and W_O^T = Q_O R_O (thin QR), so
+      // W_V W_O = Q_V (R_V R_O^T) Q_O^T has the singular values of the d_head x d_head R_V R_O^T.
+      const wv = new Matrix(Array.from({ length: D }, (_, i) => Array.from(V.data.subarray((h * D + i) * E, (h * D + i + 1) * E)))); // [d_model, d_head]
+      const woT = new Matrix(Array.from({ length: D }, (_, j) => Array.from({ length: E }, (_, e) => O.data[(h * E + e) * D + j]))); // [d_model, d_head]
+      const small = new QrDecomposition(wv).upperTriangularMatrix.mmul(new QrDecomposition(woT).upperTriangularMatrix.transpose()); // [d_head, d_head]
+      const s = new SingularValueDecomposition(small, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+      const singularValues = new Float64Array(D);
+      Float64Array.from(s).sort().reverse().forEach((v, k) => (singularValues[k] = Math.abs(v)));
       let norm = 0;
       for (const x of m) norm += x * x;
       out.push({ layer: l, head: h, matrix: m, singularValues, norm: Math.sqrt(norm) });

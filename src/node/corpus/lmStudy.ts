@@ -47,6 +47,8 @@ export interface AnalyzeInFolderOptions {
   /** Positions analysed (default the run's n_ctx; for a checkpoint min(n_ctx, 128)). */
   readonly nPos?: number;
   readonly hmmStates?: readonly number[];
+  /** Training windows the HMMs are fitted on. Default 256. */
+  readonly hmmWindows?: number;
   readonly probeWindows?: number;
   readonly resamples?: number;
   readonly maxTokens?: number;
@@ -188,7 +190,7 @@ export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Pro
       tokenizer: inputs.tokenizer,
       otherTokenizers: others,
       texts: documentTexts(inputs.validation, inputs.tokenizer, 2e6),
-      trainWindows: windows(inputs.train, 256, "analysis-train"),
+      trainWindows: windows(inputs.train, o.hmmWindows ?? 256, "analysis-train"),
       // Document-aligned validation windows when the run trained on them.
       validationWindows: windows(inputs.validation, Math.max(probeWindows, 128), "analysis-validation"),
       nPos: inputs.nPos,
@@ -197,6 +199,7 @@ export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Pro
       metrics: inputs.metrics,
       sink: folderSink(o.out),
       hmmStates: o.hmmStates,
+      hmmWindows: o.hmmWindows,
       probeWindows,
       resamples: o.resamples,
       seed,
@@ -223,6 +226,7 @@ export interface LanguageStudyOptions extends Omit<TrainLanguageModelOptions, "s
   readonly windows?: WindowStart;
   readonly maxTokens?: number;
   readonly hmmStates?: readonly number[];
+  readonly hmmWindows?: number;
   readonly probeWindows?: number;
   readonly resamples?: number;
   readonly onProgress?: (p: LmProgress) => void;
@@ -279,6 +283,6 @@ export async function runLanguageStudy(o: LanguageStudyOptions): Promise<Languag
   training.model.dispose();
   const t2 = performance.now();
   o.log?.("analysing...");
-  const analysis = await analyzeLanguageRunInFolder({ source: runDir, out: o.out, tokenizers: [tokDir], hmmStates: o.hmmStates, probeWindows: o.probeWindows, resamples: o.resamples, device: o.device, log: o.log });
+  const analysis = await analyzeLanguageRunInFolder({ source: runDir, out: o.out, tokenizers: [tokDir], hmmStates: o.hmmStates, hmmWindows: o.hmmWindows, probeWindows: o.probeWindows, resamples: o.resamples, device: o.device, log: o.log });
   return { training, analysis, trainSeconds, analysisSeconds: (performance.now() - t2) / 1000, tokenizerSeconds };
 }

@@ -58,6 +58,13 @@ export interface RecoveryEvaluation {
   readonly trueSpectrum: number[];
   readonly heldOutSequences: number;
   readonly heldOutLength: number;
+  /**
+   * min over states i of max over held-out prefixes of the true belief in i: 1 when the process synchronises to
+   * every state. Below 0.99 its beliefs stay inside the simplex, other presentations with as many states generate
+   * the same words, and a T error after matching measures which presentation was found, not a wrong process.
+   * NaN for a generalized truth.
+   */
+  readonly vertexReach: number;
   /** The optimum: the true process's mean log-loss per token on the held-out sequences. */
   readonly optimumLoss: number;
   readonly maxLength: number;
@@ -270,6 +277,14 @@ export async function evaluateRecovery(model: SequenceModel, recovered: Recovere
     candidates.push(scorePresentation("spectral", sp.presentation, S, null, (Date.now() - t0) / 1000, `basis words up to length ${sp.basisLength}, ${count * length} true tokens`));
   }
 
+  let vertexReach = NaN;
+  if (!truth.generalized) {
+    const tb = filterBeliefs(truth, held.tokens, length).beliefs; // [rows, S]
+    const St = truth.nStates;
+    const best = new Float64Array(St);
+    for (let r = 0; r < held.tokens.length; r++) for (let i = 0; i < St; i++) best[i] = Math.max(best[i], tb[r * St + i]);
+    vertexReach = Math.min(...best);
+  }
   const rankWordLength = Math.max(1, Math.min(4, Math.floor(Math.log(256) / Math.log(Math.max(2, V)))));
   const trueRank = hankelRank(truthP, rankWordLength);
   const trueSpectrum = Array.from(predictionSpectrum(truthP, held.tokens, length, recovered.futureLength, seed));
@@ -294,6 +309,7 @@ export async function evaluateRecovery(model: SequenceModel, recovered: Recovere
     trueSpectrum,
     heldOutSequences: nHeld,
     heldOutLength: length,
+    vertexReach,
     optimumLoss: optimum,
     maxLength,
     baselineTokens: options.baselines === false ? 0 : Math.max(1, Math.ceil(baselineTokens / length)) * length,
