@@ -265,6 +265,7 @@ interface AnalyzeFlags extends CorpusFlags {
   nPos?: number;
   hmmStates?: number[];
   hmmWindows?: number;
+  hmmSymbols?: number;
   probeWindows: number;
   resamples: number;
   maxTokens?: number;
@@ -276,6 +277,7 @@ function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option("--hmm-states <list>", "state counts of the HMMs fitted by Baum-Welch (default 2,4,8,16)", intList)
     .option("--hmm-windows <n>", "training windows the HMMs are fitted on (default 256; raise it for large vocabularies)", intOption(8))
+    .option("--hmm-symbols <n>", "most symbols of the HMMs' alphabet: the commonest tokens, the rest one \"other\" symbol (default 256)", intOption(2, 1024))
     .option("--probe-windows <n>", "validation windows probed (half fit, half scored)", intOption(8), 256)
     .option("--resamples <n>", "bootstrap resamples of the probe verdicts", intOption(10), 1000);
 }
@@ -330,6 +332,7 @@ function analyzeSubcommand(): Command {
       nPos: o.nPos,
       hmmStates: o.hmmStates,
       hmmWindows: o.hmmWindows,
+      hmmSymbols: o.hmmSymbols,
       probeWindows: o.probeWindows,
       resamples: o.resamples,
       maxTokens: o.maxTokens,
@@ -345,6 +348,7 @@ interface RunFlags extends TrainFlags {
   vocabSizes?: number[];
   hmmStates?: number[];
   hmmWindows?: number;
+  hmmSymbols?: number;
   probeWindows: number;
   resamples: number;
 }
@@ -378,6 +382,7 @@ function runSubcommand(): Command {
       modelVocab: o.vocab,
       hmmStates: o.hmmStates,
       hmmWindows: o.hmmWindows,
+      hmmSymbols: o.hmmSymbols,
       probeWindows: o.probeWindows,
       resamples: o.resamples,
       onProgress: r.onProgress,

@@ -76,6 +76,8 @@ export interface LmAnalysisOptions {
   readonly hmmStates?: readonly number[];
   /** Training windows the HMMs are fitted on. Default 256. */
   readonly hmmWindows?: number;
+  /** Most symbols of the HMMs' alphabet (the commonest tokens, the rest one "other" symbol). Default 256, at most 1024. */
+  readonly hmmSymbols?: number;
   /** Windows probed (half train, half test). Default 256. */
   readonly probeWindows?: number;
   /** Bootstrap resamples of the probe verdicts. Default 1000. */
@@ -254,8 +256,13 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   }
   void isTransformer;
 
-  // Residual stream: activations of the probe windows at every site.
-  const nProbe = Math.min(nValidation, o.probeWindows ?? 256);
+  // Residual stream: activations of the probe windows at every site. The HMM's alphabet (needed for the
+  // k-gram controls' width) is fixed first: with many symbols, fewer windows keep each control's fit near
+  // 16M matrix entries (a 1-gram control over 1,024 symbols has 1,025 + nPos columns).
+  const nTrainWindows = Math.min(o.trainWindows.length / L, o.hmmWindows ?? 256);
+  const trainSample = o.trainWindows.subarray(0, nTrainWindows * L);
+  const alphabet = tokenAlphabet(trainSample, tokenizer.vocabSize, o.hmmSymbols ?? 256);
+  const nProbe = Math.min(nValidation, o.probeWindows ?? 256, Math.max(32, Math.floor(16e6 / (nPos * (alphabet.nSymbols + 1 + nPos)))));
   const probeTokens = inputsOf(o.validationWindows, L, nPos, nProbe);
   // Sites of at most 1024 features (a concatenation of wide layers would make each probe a 10^10-flop fit).
   const sites = model.layerSites().filter((site) => site.hooks.length * (typeof cfg.dModel === "number" ? (cfg.dModel as number) : 0) <= 1024 || site.hooks.length === 1);
@@ -285,12 +292,10 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   }
   await write("residual-pca-variance", pcaVarianceFigure(pcaCurves));
   await write("residual-pca", pcaScatterFigure(scatter, [...TOKEN_CLASSES], "token class"));
+  json.probeWindows = nProbe;
   json.residualPca = pcaCurves.map((c) => ({ site: c.label, explainedRatio: Array.from(c.explained.subarray(0, 32), (v) => r6(v)) }));
 
   // HMMs fitted to the token stream.
-  const nTrainWindows = Math.min(o.trainWindows.length / L, o.hmmWindows ?? 256);
-  const trainSample = o.trainWindows.subarray(0, nTrainWindows * L);
-  const alphabet = tokenAlphabet(trainSample, tokenizer.vocabSize, 1024);
   const stateCounts = o.hmmStates ?? [2, 4, 8, 16];
   log(`Baum-Welch on ${nTrainWindows} windows (${alphabet.nSymbols} symbols) at ${stateCounts.join(", ")} states...`);
   const hmms = fitTokenHmms(trainSample, o.validationWindows, L, alphabet, { stateCounts, seed, onFit: (f) => log(`  ${f.nStates} states: held-out ${f.heldOutLoss.toFixed(4)} nats/token (${f.iterations} iterations, ${f.seconds.toFixed(1)} s)`) });
@@ -321,8 +326,9 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
 
   // Probes to the best HMM's beliefs.
   const untrainedFeatures = o.untrained ? await siteFeatures(o.untrained, probeTokens, nPos, sites) : undefined;
-  // Per-token k-gram controls up to the order whose features stay near 1,100 columns (orders 1-4 for up to 274 symbols).
-  const maxOrder = Math.max(1, Math.min(4, Math.floor(1100 / (alphabet.nSymbols + 1))));
+  // Per-token k-gram controls up to the order whose features stay within 600 columns (orders 1-4 up to
+  // 149 symbols, 1-2 for 256): each fit ends in an SVD of a columns x columns factor (ml-matrix), cubic in them.
+  const maxOrder = Math.max(1, Math.min(4, Math.floor(600 / (alphabet.nSymbols + 1))));
   const probeOptions = { resamples: o.resamples ?? 1000, seed, kgramOrders: Array.from({ length: maxOrder }, (_, k) => k + 1) };
   log(`probes to the ${best.nStates}-state HMM's beliefs...`);
   const hmmProbes = probeFeatures(

@@ -94,6 +94,8 @@ export function heatmapSvg(panels: readonly HeatmapPanel[], options: HeatmapOpti
   const norm = (v: number) => (scale === "diverging" ? (2 * (v - d0)) / (d1 - d0) - 1 : Math.max(0, (v - d0) / (d1 - d0)) ** gamma);
 
   const single = shown.length === 1;
+  // Cell values with 3 decimals when they are all small.
+  const digits = absMax < 0.1 ? 3 : 2;
   const size = options.panelSize ?? (single ? 360 : 150);
   const columns = Math.max(1, Math.min(options.columns ?? Math.min(8, Math.ceil(Math.sqrt(shown.length))), shown.length));
   const rowsOfPanels = Math.ceil(shown.length / columns);
@@ -126,7 +128,7 @@ export function heatmapSvg(panels: readonly HeatmapPanel[], options: HeatmapOpti
         const v = p.values[r * p.cols + c];
         if (Number.isFinite(v)) {
           const dark = Math.abs(norm(v)) > 0.6;
-          parts.push(`<text x="${round1(x0 + (c + 0.5) * cw)}" y="${round1(y0 + (r + 0.5) * ch + 4)}" text-anchor="middle" font-size="${Math.min(12, Math.max(7, cw / 4))}" fill="${dark ? "#ffffff" : "#222222"}" font-family="${FONT}">${v.toFixed(2)}</text>`);
+          parts.push(`<text x="${round1(x0 + (c + 0.5) * cw)}" y="${round1(y0 + (r + 0.5) * ch + 4)}" text-anchor="middle" font-size="${Math.min(12, Math.max(7, cw / 4))}" fill="${dark ? "#ffffff" : "#222222"}" font-family="${FONT}">${v.toFixed(digits)}</text>`);
         }
       }
     }

@@ -209,6 +209,11 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const stateCount = chooseStateCount(spectrum, { maxStates });
   const activationSpectrum = centredSpectrum(subsampleRows(acts, 4000, seed));
   let S = forced ?? stateCount.states;
+  if (forced === null && stateCount.gapIndex === 0 && stateCount.states > 1) {
+    notes.push(
+      `The prediction spectrum has no clear drop (no singular value 3x its successor above the floor ${stateCount.floor}): the ${stateCount.states} states are the count of directions above the floor${stateCount.states === maxStates ? `, capped at maxStates = ${maxStates}` : ""}, not a gap. Either the process's states differ by less than the model's error (the recovery is then the minimal presentation at that resolution) or the model's predictions are not those of a small HMM (it may not have learned the process; compare its loss with the optimum): read the recovered HMM as an approximation of the model, not as its generator.`,
+    );
+  }
   if (forced !== null && forced !== stateCount.states) notes.push(`The state count was forced to ${forced}; the spectrum rule gives ${stateCount.states}.`);
   if (V ** k < S) notes.push(`Words of length ${k} (${V ** k}) are fewer than the states (${S}); the prediction matrix cannot show more than ${V ** k - 1} dimensions.`);
 

@@ -49,6 +49,8 @@ export interface AnalyzeInFolderOptions {
   readonly hmmStates?: readonly number[];
   /** Training windows the HMMs are fitted on. Default 256. */
   readonly hmmWindows?: number;
+  /** Most symbols of the HMMs' alphabet. Default 256. */
+  readonly hmmSymbols?: number;
   readonly probeWindows?: number;
   readonly resamples?: number;
   readonly maxTokens?: number;
@@ -200,6 +202,7 @@ export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Pro
       sink: folderSink(o.out),
       hmmStates: o.hmmStates,
       hmmWindows: o.hmmWindows,
+      hmmSymbols: o.hmmSymbols,
       probeWindows,
       resamples: o.resamples,
       seed,
@@ -227,6 +230,7 @@ export interface LanguageStudyOptions extends Omit<TrainLanguageModelOptions, "s
   readonly maxTokens?: number;
   readonly hmmStates?: readonly number[];
   readonly hmmWindows?: number;
+  readonly hmmSymbols?: number;
   readonly probeWindows?: number;
   readonly resamples?: number;
   readonly onProgress?: (p: LmProgress) => void;
@@ -283,6 +287,6 @@ export async function runLanguageStudy(o: LanguageStudyOptions): Promise<Languag
   training.model.dispose();
   const t2 = performance.now();
   o.log?.("analysing...");
-  const analysis = await analyzeLanguageRunInFolder({ source: runDir, out: o.out, tokenizers: [tokDir], hmmStates: o.hmmStates, hmmWindows: o.hmmWindows, probeWindows: o.probeWindows, resamples: o.resamples, device: o.device, log: o.log });
+  const analysis = await analyzeLanguageRunInFolder({ source: runDir, out: o.out, tokenizers: [tokDir], hmmStates: o.hmmStates, hmmWindows: o.hmmWindows, hmmSymbols: o.hmmSymbols, probeWindows: o.probeWindows, resamples: o.resamples, device: o.device, log: o.log });
   return { training, analysis, trainSeconds, analysisSeconds: (performance.now() - t2) / 1000, tokenizerSeconds };
 }
