@@ -4,6 +4,9 @@
  *   lm train CORPUS...       train on a corpus (resumable run folder with its tokenizer and tokens)
  *   lm analyze RUN           analyses and figures of a language run or a Hugging Face GPT-2 / GPT-Neo folder
  *   lm corpus CORPUS...      stream a corpus and count its documents (bounded memory, progress bar)
+ *   lm import HF_DIR         a Hugging Face GPT-2 / GPT-Neo checkpoint as a model folder (config.json + model.safetensors + tokenizer.json)
+ *   lm evaluate MODEL        held-out loss and perplexity of a language model on text, per position
+ *   lm activations MODEL     activations at chosen hooks on text, with the tokens, as one safetensors file
  * The work is in src/language (core) and src/node/corpus (files).
  */
 import { Command, Option } from "commander";
@@ -15,6 +18,12 @@ import { openCorpus } from "../node/corpus/readCorpus.js";
 import type { CorpusFormat } from "../node/corpus/files.js";
 import { trainLanguageModelInFolder, closeLanguageData, type TrainLmInFolderOptions } from "../node/corpus/lmFolder.js";
 import { analyzeLanguageRunInFolder, runLanguageStudy } from "../node/corpus/lmStudy.js";
+import { importHfCheckpoint, languageWindows, loadLanguageModel } from "../node/corpus/lmModel.js";
+import { hookActivations } from "../language/analysis/activations.js";
+import { languageModelLoss } from "../language/lm/evaluateLm.js";
+import { defaultCacheNames } from "../model/sequenceModel.js";
+import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
+import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
 import type { LmAnalysisResult } from "../pipeline/lmAnalysis.js";
 import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
 import type { TrainingOverrides } from "../train/runConfig.js";
@@ -296,6 +305,15 @@ function analysisSummary(a: LmAnalysisResult): string[] {
   };
   verdicts(`probes to the ${j.hmm.best}-state HMM's beliefs`, a.hmmProbes);
   if (a.grammarProbes) verdicts("probes to the grammar's exact beliefs (its true hidden state)", a.grammarProbes);
+  if (a.grammarFactorProbes.length > 0) {
+    const site = a.grammarDecoding?.site;
+    lines.push(`probes to each factor of the grammar's hidden state (its exact marginal belief)${site ? ` at ${site}` : ""}:`);
+    for (const p of a.grammarFactorProbes) {
+      const s = p.report.sites.find((x) => x.label === site) ?? p.report.sites[p.report.sites.length - 1];
+      const controls = Object.entries(s.controls).map(([n, c]) => `${n} ${c?.r2?.toFixed(3) ?? "n/a"}`).join(", ");
+      lines.push(`  ${p.factor.padEnd(9)} R^2 ${s.r2?.toFixed(4) ?? "n/a"}, belief KL ${s.beliefKL.toFixed(5)}: ${s.verdict.beyondControls ? "BEYOND CONTROLS" : s.verdict.verdict} (controls R^2: ${controls})`);
+    }
+  }
   if (a.grammarDecoding) {
     const d = a.grammarDecoding;
     lines.push(`  true state read off the probe at ${d.site}: ${Object.keys(d.probe).map((k) => `${k} ${(100 * d.probe[k]).toFixed(1)}% (exact belief ${(100 * d.bayes[k]).toFixed(1)}%, majority ${(100 * d.majority[k]).toFixed(1)}%)`).join("; ")}`);
@@ -309,10 +327,10 @@ function analyzeSubcommand(): Command {
     .description(
       "Analyse a language run (or a Hugging Face GPT-2 / GPT-Neo checkpoint folder with --corpus): token frequency vs rank, embedding similarity, OV circuits, attention patterns and fixed heads, residual-stream PCA, HMMs fitted to the tokens beside the model's loss, and probes to their beliefs (and to the grammar's true hidden state on the generated corpus), with controls and verdicts. Figures as SVG and PNG, numbers in analysis.json, report.md.",
     )
-    .argument("<source>", "a run folder of `lm train`, or a Hugging Face checkpoint folder (config.json + model.safetensors)")
+    .argument("<source>", MODEL_SOURCE_HELP)
     .requiredOption("-o, --out <dir>", "output folder")
-    .option("--corpus <spec...>", "for a checkpoint: the text to analyse it on")
-    .option("--tokenizer <path>", "for a checkpoint without tokenizer files: its tokenizer.json")
+    .option("--corpus <spec...>", "for a model or checkpoint folder: the text to analyse it on")
+    .option("--tokenizer <path>", "for a model or checkpoint folder without tokenizer files: its tokenizer.json")
     .option("--tokenizers <paths...>", "more tokenizers for the rank-frequency figure (files, or folders of vocab-N/ folders)")
     .option("--n-pos <n>", "positions per window (default the run's n_ctx; 128 for a checkpoint)", intOption(2))
     .option("--max-tokens <n>", "for a checkpoint: tokens of the corpus read (default 2,000,000)", intOption(1))
@@ -404,11 +422,147 @@ function runSubcommand(): Command {
   });
 }
 
+
+const MODEL_SOURCE_HELP = "a language run folder (`lm train`), a model folder (`lm import`: config.json + model.safetensors) or a Hugging Face GPT-2 / GPT-Neo checkpoint folder";
+
+function importSubcommand(): Command {
+  const cmd = new Command("import")
+    .description(
+      "Convert a local Hugging Face GPT-2 / GPT-Neo checkpoint folder (config.json + model.safetensors, e.g. TinyStories-1M) once, with TransformerLens's weight conversion, into a model folder: config.json (\"beliefscope/model\", with HookedTransformerConfig and the conversion's record), model.safetensors (float32, TransformerLens names) and the tokenizer, which lm analyze / evaluate / activations and the library's model-folder readers take",
+    )
+    .argument("<hf-dir>", "a Hugging Face checkpoint folder")
+    .requiredOption("-o, --out <dir>", "the model folder to write")
+    .option("--tokenizer <path>", "tokenizer.json (or its folder) to put beside the model when the checkpoint has none")
+    .option("--n-ctx <n>", "keep this many positions (default the checkpoint's)", intOption(1));
+  addDeviceOption(cmd);
+  return cmd.action(async (dir: string, o: { out: string; tokenizer?: string; nCtx?: number; device: ModelFlags["device"] }) => {
+    const r = await importHfCheckpoint(dir, o.out, { tokenizer: o.tokenizer, nCtx: o.nCtx, device: o.device });
+    process.stdout.write(
+      [
+        `imported ${dir} (${r.modelType}${r.tied ? ", lm_head tied to the embedding" : ""}): ${r.model.summary}, ${r.model.parameterCount} parameters, d_vocab ${r.model.dVocab}, n_ctx ${r.model.nCtx}`,
+        r.unused.length ? `unused tensors (buffers): ${r.unused.length}` : "",
+        r.tokenizer ? `tokenizer: ${r.tokenizer.vocabSize} tokens` : "no tokenizer in the checkpoint folder: pass --tokenizer to lm evaluate / analyze / activations, or to lm import",
+        `wrote ${o.out}: ${r.files.join(", ")}`,
+        "",
+      ].filter(Boolean).join("\n") + "\n",
+    );
+    r.model.dispose();
+  });
+}
+
+interface TextFlags extends CorpusFlags {
+  corpus?: string[];
+  tokenizer?: string;
+  nPos?: number;
+  windows: number;
+  start: WindowStart;
+  maxTokens?: number;
+  seed: number;
+  device: ModelFlags["device"];
+}
+
+function addTextOptions(cmd: Command, windows: number): Command {
+  cmd
+    .option("--corpus <spec...>", "the text (default for a run: its validation tokens)")
+    .option("--tokenizer <path>", "the model's tokenizer.json, when its folder has none")
+    .option("--n-pos <n>", "positions per window (default min(n_ctx, 128))", intOption(2))
+    .option("--windows <n>", "windows of text", intOption(1), windows)
+    .addOption(new Option("--start <how>", "where windows start: document starts (BOS first) or random tokens").choices([...WINDOW_STARTS]).default("document"))
+    .option("--max-tokens <n>", "tokens of the corpus encoded at most (default 2,000,000)", intOption(1))
+    .option("--seed <n>", "seed of the windows", intOption(0), 0);
+  addCorpusOptions(cmd);
+  addDeviceOption(cmd);
+  return cmd;
+}
+
+async function textInputs(source: string, o: TextFlags) {
+  const loaded = await loadLanguageModel(source, { tokenizer: o.tokenizer, device: o.device });
+  try {
+    const nPos = Math.min(o.nPos ?? 128, loaded.model.nCtx);
+    const text = await languageWindows(loaded, { corpus: o.corpus, corpusOptions: { format: o.format, separator: o.separator, textField: o.textField }, maxTokens: o.maxTokens, windows: o.windows, nPos, seed: o.seed, start: o.start });
+    return { loaded, nPos, text };
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
+}
+
+function evaluateSubcommand(): Command {
+  const cmd = new Command("evaluate")
+    .description("Held-out loss (nats/token), perplexity and loss per position of a language model on windows of text")
+    .argument("<model>", MODEL_SOURCE_HELP)
+    .option("-o, --out <file>", "write the numbers as JSON");
+  addTextOptions(cmd, 256);
+  return cmd.action(async (source: string, o: TextFlags & { out?: string }) => {
+    const { loaded, nPos, text } = await textInputs(source, o);
+    const r = await languageModelLoss(loaded.model, text.tokens, nPos);
+    const q = Math.max(1, Math.floor(nPos / 4));
+    const mean = (a: number, b: number) => r.perPosition.subarray(a, b).reduce((x, y) => x + y, 0) / (b - a);
+    process.stdout.write(
+      [
+        `${loaded.name}: ${loaded.model.summary}, ${loaded.model.parameterCount} parameters`,
+        `text: ${text.description}; ${o.windows} windows of ${nPos} positions starting at ${o.start === "document" ? "document starts" : "random tokens"}`,
+        `loss ${r.loss.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(3)} (${r.tokens} predictions); by position: first quarter ${mean(0, q).toFixed(4)}, last quarter ${mean(nPos - q, nPos).toFixed(4)}`,
+        "",
+      ].join("\n"),
+    );
+    if (o.out) {
+      await writeJsonAtomically(o.out, { format: "beliefscope/lm-evaluation", model: loaded.name, summary: loaded.model.summary, text: text.description, windows: o.windows, nPos, start: o.start, loss: r.loss, perplexity: r.perplexity, tokens: r.tokens, perPosition: Array.from(r.perPosition) });
+      process.stdout.write(`wrote ${o.out}\n`);
+    }
+    loaded.model.dispose();
+  });
+}
+
+/** Most bytes `lm activations` writes (it holds the file in memory): 2 GiB. */
+const MAX_ACTIVATION_FILE_BYTES = 2 * 2 ** 30;
+
+function activationsSubcommand(): Command {
+  const cmd = new Command("activations")
+    .description("Save a language model's activations at chosen hooks on windows of text, with the tokens (and the logits with --logits), as one safetensors file (safetensors.numpy.load_file in Python)")
+    .argument("<model>", MODEL_SOURCE_HELP)
+    .requiredOption("-o, --out <file>", "output .safetensors file")
+    .option("--hooks <names>", "comma-separated hook names (default: the residual stream at every layer)")
+    .option("--logits", "also save the logits [windows, pos, d_vocab]");
+  addTextOptions(cmd, 64);
+  return cmd.action(async (source: string, o: TextFlags & { out: string; hooks?: string; logits?: boolean }) => {
+    const { loaded, nPos, text } = await textInputs(source, o);
+    const { model } = loaded;
+    try {
+      const valid = model.hookNames();
+      const hooks = o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(model);
+      for (const h of hooks) {
+        if (!valid.includes(h)) throw new ArgumentError({ fn: "lm activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}` });
+      }
+      const L = nPos + 1;
+      const tokens = new Int32Array(o.windows * nPos); // [windows, pos]
+      for (let w = 0; w < o.windows; w++) tokens.set(text.tokens.subarray(w * L, w * L + nPos), w * nPos);
+      // The file's size from one window's activations (hooks differ in width: d_model, d_mlp, heads x positions).
+      const one = await hookActivations(model, tokens.subarray(0, nPos), nPos, hooks);
+      const bytes = 4 * o.windows * (Object.values(one.hooks).reduce((a, t) => a + t.data.length, nPos) + (o.logits ? nPos * model.dVocab : 0));
+      if (bytes > MAX_ACTIVATION_FILE_BYTES) {
+        throw new ArgumentError({ fn: "lm activations", argument: "--windows", received: `${o.windows} windows (about ${(bytes / 2 ** 30).toFixed(1)} GiB of activations)`, expected: `at most ${MAX_ACTIVATION_FILE_BYTES / 2 ** 30} GiB in one file`, hint: "Ask for fewer windows, fewer hooks, or drop --logits." });
+      }
+      const acts = await hookActivations(model, tokens, nPos, hooks, { logits: o.logits });
+      const tensors: Record<string, NamedTensor> = { tokens: { dtype: "I32", shape: [o.windows, nPos], data: tokens } };
+      for (const h of hooks) tensors[h] = { dtype: "F32", shape: acts.hooks[h].shape, data: acts.hooks[h].data };
+      if (acts.logits) tensors.logits = { dtype: "F32", shape: acts.logits.shape, data: acts.logits.data };
+      await writeFileAtomically(o.out, encodeSafetensors(tensors, { model: loaded.name, architecture: model.architecture, config: JSON.stringify(model.config), hooks: hooks.join(","), text: text.description, bos: String(text.bos), seed: String(o.seed) }));
+      process.stdout.write(`wrote ${o.out}: tokens [${o.windows}, ${nPos}]${acts.logits ? ", logits" : ""}, ${hooks.length} hooks (${text.description})\n`);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
 export function lmCommand(): Command {
   return new Command("lm")
     .description("language models on corpora: the whole study (`lm` alone: the generated grammar corpus), train, analyse (embeddings, heads, residual stream, fitted HMMs and probes to their beliefs), or stream a corpus")
     .addCommand(runSubcommand(), { isDefault: true })
     .addCommand(trainSubcommand())
     .addCommand(analyzeSubcommand())
+    .addCommand(evaluateSubcommand())
+    .addCommand(activationsSubcommand())
+    .addCommand(importSubcommand())
     .addCommand(corpusSubcommand());
 }

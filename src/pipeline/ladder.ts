@@ -312,7 +312,8 @@ async function readRecord(ctx: RungContext, rung: LadderRung): Promise<RungRecor
     return null; // damaged (writes are atomic, so only by hand): recompute it
   }
   if (record?.format !== "beliefscope/ladder-rung" || JSON.stringify(record.settings) !== JSON.stringify(rungSettings(ctx, rung))) return null;
-  return record;
+  // Title and group describe the rung, they are not results: today's definitions win.
+  return { ...record, row: { ...record.row, title: rung.title, group: rung.group } };
 }
 
 /** Wall-clock seconds of the training steps recorded. */
@@ -487,7 +488,7 @@ function gridSvg(hmm: Hmm, rows: readonly LadderRow[], figures: ReadonlyMap<stri
       subtitle: `R² ${r.probeR2 === null ? "–" : r.probeR2.toFixed(3)}, ${r.beyondControls ? "beyond controls" : "not beyond"}, loss ${r.relativeExcess >= 0 ? "+" : ""}${(100 * r.relativeExcess).toFixed(1)}%`,
       predicted: toRows(figures.get(r.rung)!.predicted),
     })),
-    { title: `The ladder on ${hmm.name}: each rung's last-layer probe of the belief states, beside the truth` },
+    { title: `The ladder on ${hmm.name}${Object.keys(hmm.params).length ? ` (${Object.entries(hmm.params).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}: each rung's last-layer probe of the belief states, beside the truth` },
   );
 }
 

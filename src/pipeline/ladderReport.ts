@@ -15,7 +15,7 @@ function range(rows: readonly LadderRow[], value: (r: LadderRow) => number, show
   return lo === hi ? show(lo) : `${show(lo)} to ${show(hi)}`;
 }
 
-/** The comparison the trap is about: linear-mechanism rungs against the 4-layer model and the recurrent ones. */
+/** The comparison the trap is about: the linear-attention rungs against the 4-layer model and the gated recurrent ones. */
 export interface LinearComparison {
   readonly linear: readonly LadderRow[];
   readonly reference: readonly LadderRow[];
@@ -59,8 +59,9 @@ const TRAP_EXPLANATION =
   "Softmax attention can attend to the last marker, and a gated recurrence (GRU, LSTM, the selective " +
   "SSM's token-dependent decay) can reset its state on it; a linear mechanism cannot. Linear and fixed " +
   "attention add up value vectors of earlier tokens with weights that do not depend on whether a marker " +
-  "came in between, and the linear RNN's decay is the same for every token, so each of them can only " +
-  "forget through decay: the evidence from before the marker leaks into the belief after it.";
+  "came in between, so they can only forget through decay: the evidence from before the marker leaks " +
+  "into the belief after it. (The linear RNN's decay is the same for every token too, but the GELU and " +
+  "readout after its recurrence are nonlinear; the selective SSM's decay depends on the token.)";
 
 export function renderLadderReport(r: LadderResult): string {
   const s = r.settings;
@@ -91,17 +92,18 @@ export function renderLadderReport(r: LadderResult): string {
     lines.push(
       "## Linear mechanisms against the rest",
       "",
-      `- Linear-mechanism rungs (${cmp.linear.map((x) => x.rung).join(", ")}): loss excess ${range(cmp.linear, (x) => x.relativeExcess, pct)}, belief KL ${range(cmp.linear, (x) => x.beliefKL, (v) => f(v, 5))} nats.`,
+      `- Linear-attention rungs (${cmp.linear.map((x) => x.rung).join(", ")}): loss excess ${range(cmp.linear, (x) => x.relativeExcess, pct)}, belief KL ${range(cmp.linear, (x) => x.beliefKL, (v) => f(v, 5))} nats.`,
       `- The 4-layer transformer and the recurrent rungs (${cmp.reference.map((x) => x.rung).join(", ")}): loss excess ${range(cmp.reference, (x) => x.relativeExcess, pct)}, belief KL ${range(cmp.reference, (x) => x.beliefKL, (v) => f(v, 5))} nats.`,
+      ...rows.filter((x) => x.group === "state-space").map((x) => `- ${x.rung} (${x.title}): loss excess ${pct(x.relativeExcess)}, belief KL ${f(x.beliefKL, 5)} nats.`),
       cmp.excessRatio > 1 && cmp.beliefKLRatio > 1
-        ? `- Every linear rung is worse than every one of those: the smallest linear excess over the optimum (in nats) is ${f(cmp.excessRatio, 1)} times the largest of theirs, and the smallest linear belief KL ${f(cmp.beliefKLRatio, 1)} times theirs.`
-        : `- The ranges overlap: the smallest linear excess over the optimum (in nats) is ${f(cmp.excessRatio, 2)} times the largest of theirs, and the smallest linear belief KL ${f(cmp.beliefKLRatio, 2)} times.`,
+        ? `- Every linear-attention rung is worse than every one of those: the smallest linear-attention excess over the optimum (in nats) is ${f(cmp.excessRatio, 1)} times the largest of theirs, and the smallest linear-attention belief KL ${f(cmp.beliefKLRatio, 1)} times theirs.`
+        : `- The ranges overlap: the smallest linear-attention excess over the optimum (in nats) is ${f(cmp.excessRatio, 2)} times the largest of theirs, and the smallest linear-attention belief KL ${f(cmp.beliefKLRatio, 2)} times.`,
       "",
     );
     if (r.process.name === "trap") lines.push(TRAP_EXPLANATION, "");
     else
       lines.push(
-        "Linear and fixed attention and the linear RNN mix earlier positions with weights that do not depend on the tokens in between; " +
+        "Linear and fixed attention mix earlier positions with weights that do not depend on the tokens in between; " +
           "where the optimal update can be written as such a sum (the belief fractal as a sum of scaled copies), they come close, and where it must erase or gate the past they cannot.",
         "",
       );

@@ -13,11 +13,14 @@ import { ArgumentError, describe } from "../util/errors.js";
 /**
  * How a rung mixes information across positions, for reading the table:
  * - "transformer": softmax attention (and MLPs), which can pick out the last marker token;
- * - "linear": a fixed, input-independent or bilinear mix of earlier positions (linear or fixed
- *   attention, a time-invariant linear recurrence), which can only forget through decay;
- * - "recurrent": a nonlinear or input-gated recurrence (Elman, GRU, LSTM, selective SSM).
+ * - "linear": one layer of linear or fixed attention (trained or constructed): a mix of earlier
+ *   positions whose weights do not depend on the tokens in between, which can only forget
+ *   through decay;
+ * - "recurrent": a nonlinear, gated recurrence (Elman, GRU, LSTM);
+ * - "state-space": a diagonal recurrence, time-invariant (linear RNN: forgets through decay, with
+ *   a GELU after it) or token-dependent (selective SSM).
  */
-export type RungGroup = "transformer" | "linear" | "recurrent";
+export type RungGroup = "transformer" | "linear" | "recurrent" | "state-space";
 
 export interface LadderRung {
   /** Identifier for --rungs, folder names and the table. */
@@ -50,8 +53,8 @@ export const LADDER_RUNGS: readonly LadderRung[] = Object.freeze([
   { name: "rnn", title: "Elman RNN (tanh), 1 layer of 160", architecture: "rnn", preset: "like-1l", group: "recurrent" },
   { name: "gru", title: "GRU, 1 layer of 88", architecture: "gru", preset: "like-1l", group: "recurrent" },
   { name: "lstm", title: "LSTM, 1 layer of 80", architecture: "lstm", preset: "like-1l", group: "recurrent" },
-  { name: "linear-rnn", title: "linear RNN / diagonal SSM (complex, time-invariant decay), d_model 112, d_state 112", architecture: "linear-rnn", preset: "like-1l", group: "linear" },
-  { name: "selective-ssm", title: "selective SSM (Mamba-style, token-dependent decay), d_model 80", architecture: "selective-ssm", preset: "like-1l", group: "recurrent" },
+  { name: "linear-rnn", title: "linear RNN / diagonal SSM (complex, time-invariant decay), d_model 112, d_state 112", architecture: "linear-rnn", preset: "like-1l", group: "state-space" },
+  { name: "selective-ssm", title: "selective SSM (Mamba-style, token-dependent decay), d_model 80", architecture: "selective-ssm", preset: "like-1l", group: "state-space" },
   { name: "constructed", title: "1-layer linear attention with weights computed from the HMM (no training)", architecture: "transformer", group: "linear", constructed: true },
 ] satisfies LadderRung[]);
 

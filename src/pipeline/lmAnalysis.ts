@@ -11,9 +11,19 @@
  *   hmm-loss           Baum-Welch HMMs at several state counts beside the transformer, held-out loss
  *   probes-hmm         linear probes from the residual stream to the best HMM's beliefs, with controls and verdicts
  *   probes-grammar     on the generated corpus, probes to the grammar's exact beliefs, and its true state decoded
+ *   probes-grammar-factors   probes to each factor's exact marginal (slot, phase, character, mood), same controls
  *   loss-curve         training and validation loss (for a run)
+ *
+ * Memory is bounded whatever the vocabulary, width and depth (LM_ANALYSIS_BOUNDS): every forward pass runs on
+ * chunks of windows within 64 MiB (logits included: they are dropped after each chunk), the activations held at
+ * once (every probe site, trained and untrained model) within 256 MiB, each k-gram control's features within 16M
+ * values (128 MiB), attention patterns within 16M values (64 MiB); the windows probed shrink to fit (at least 8).
+ * With the fused engine's own network (64 MiB per model, src/model/transformer/fast/inference.ts), the data and
+ * the runtime, `lm analyze` peaks near 0.5 GB on the default study (README, Language, measured).
  */
+import { DEFAULT_FORWARD_BYTES, siteActivations, windowsPerForward } from "../language/analysis/activations.js";
 import { blockMeans, cosineSimilarity } from "../language/analysis/embedding.js";
+import { factorOfState, factorReadoutHmm, grammarFactorBeliefs, GRAMMAR_FACTORS, GRAMMAR_FACTOR_VALUES, type GrammarFactor } from "../language/analysis/grammarFactors.js";
 import { grammarWindows } from "../language/analysis/grammarWindows.js";
 import { grammarTokenEntropy, type GrammarEntropy } from "../language/analysis/grammarEntropy.js";
 import { ovMatrices, patternStats, type PatternStats } from "../language/analysis/heads.js";
@@ -22,11 +32,12 @@ import { TOKEN_CLASSES, tokenClasses } from "../language/analysis/tokenClasses.j
 import { fitTokenHmms, toSymbols, tokenAlphabet, tokenHmmBeliefs, unigramLoss, type TokenHmm } from "../language/analysis/tokenHmm.js";
 import { rankFrequency, type RankFrequency } from "../language/analysis/zipf.js";
 import type { GrammarCorpusSpec } from "../language/grammar/corpus.js";
-import { CHARACTERS, MOODS, PHASES, SLOTS, storyGrammar, type StoryGrammar } from "../language/grammar/storyGrammar.js";
+import { storyGrammar, type StoryGrammar } from "../language/grammar/storyGrammar.js";
 import { languageModelLoss } from "../language/lm/evaluateLm.js";
 import type { BpeTokenizer } from "../language/tokenizer/tokenizer.js";
 import type { SequenceModel } from "../model/sequenceModel.js";
-import type { ActivationSite, StateDict } from "../model/types.js";
+import type { StateDict } from "../model/types.js";
+import type { ScatterPanel } from "../plot/scatterGrid.js";
 import { probeFeatures, type ProbeReport } from "../probe/beliefProbe.js";
 import { probeReportJson } from "../probe/reportJson.js";
 import { splitBySequence } from "../probe/split.js";
@@ -34,16 +45,19 @@ import type { Hmm } from "../process/hmm.js";
 import type { StepMetrics } from "../train/trainer.js";
 import { ArgumentError, checkInteger } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
+import { warn } from "../util/warn.js";
 import type { ArtifactSink } from "./demo.js";
 import {
   attentionFigure,
   embeddingBlocksFigure,
   embeddingSimilarityFigure,
   fixednessFigure,
+  grammarFactorFigure,
   lmLossCurveFigure,
   lossComparisonFigure,
   ovCircuitFigure,
   ovSpectrumFigure,
+  pca3dFigure,
   pcaScatterFigure,
   pcaVarianceFigure,
   probeFigure,
@@ -84,6 +98,8 @@ export interface LmAnalysisOptions {
   readonly resamples?: number;
   /** Characters of text encoded per tokenizer for token frequencies. Default 2e6. */
   readonly maxZipfChars?: number;
+  /** Memory bounds (bytes and values); defaults LM_ANALYSIS_BOUNDS. */
+  readonly bounds?: Partial<LmAnalysisBounds>;
   readonly seed?: number;
   /** What is being analysed, for titles and the report (e.g. the run folder). */
   readonly name?: string;
@@ -100,6 +116,35 @@ export interface GrammarStateDecoding {
   readonly majority: Record<string, number>;
 }
 
+/** Probes to one factor of the grammar's hidden state (its exact marginal belief). */
+export interface GrammarFactorProbe {
+  readonly factor: GrammarFactor;
+  readonly values: readonly string[];
+  readonly report: ProbeReport;
+}
+
+/** What `lm analyze` holds at once (see the file header). */
+export interface LmAnalysisBounds {
+  /** One forward chunk: logits and the layers' intermediates, bytes. */
+  readonly forwardBytes: number;
+  /** Activations of every probe site, trained and untrained model together (float64), bytes. */
+  readonly activationBytes: number;
+  /** One k-gram control's feature matrix, values (float64). */
+  readonly kgramValues: number;
+  /** Attention patterns of every head of a layer over the pattern windows, values (float32). */
+  readonly patternValues: number;
+}
+
+export const LM_ANALYSIS_BOUNDS: LmAnalysisBounds = Object.freeze({
+  forwardBytes: DEFAULT_FORWARD_BYTES,
+  activationBytes: 256 * 2 ** 20,
+  kgramValues: 16e6,
+  patternValues: 16e6,
+});
+
+/** Fewest windows probed, whatever the bounds say (then the bound is exceeded and a warning says so). */
+export const MIN_PROBE_WINDOWS = 8;
+
 export interface LmAnalysisResult {
   readonly location: string;
   readonly files: string[];
@@ -109,6 +154,8 @@ export interface LmAnalysisResult {
   readonly hmmProbes: ProbeReport;
   readonly grammarProbes: ProbeReport | null;
   readonly grammarDecoding: GrammarStateDecoding | null;
+  /** Per factor of the grammar's state (slot, phase, character, mood), on the generated corpus. */
+  readonly grammarFactorProbes: readonly GrammarFactorProbe[];
 }
 
 const r6 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toPrecision(6)));
@@ -120,20 +167,9 @@ function inputsOf(windows: Int32Array, L: number, nPos: number, count: number): 
   return out;
 }
 
-async function siteFeatures(model: SequenceModel, tokens: Int32Array, nPos: number, sites: readonly ActivationSite[]): Promise<Record<string, Rows>> {
-  const names = [...new Set(sites.flatMap((s) => s.hooks))];
-  const { cache } = await model.runWithCache(tokens, nPos, { names, batchSize: 64 });
-  return Object.fromEntries(sites.map((s) => [s.label, cache.features(s.hooks)]));
-}
-
-/** Factor of each grammar state: slot, character, mood, phase. */
-function factors(grammar: StoryGrammar): { name: string; of: Int32Array; values: number }[] {
-  return [
-    { name: "character", of: grammar.stateCharacter, values: CHARACTERS.length },
-    { name: "mood", of: grammar.stateMood, values: MOODS.length },
-    { name: "phase", of: grammar.statePhase, values: PHASES.length },
-    { name: "slot", of: grammar.stateSlot, values: SLOTS.length },
-  ];
+/** Factor of each grammar state: slot, phase, character, mood. */
+function factors(grammar: StoryGrammar): { name: GrammarFactor; of: Int32Array; values: number }[] {
+  return GRAMMAR_FACTORS.map((name) => ({ name, of: factorOfState(grammar, name), values: GRAMMAR_FACTOR_VALUES[name].length }));
 }
 
 /** Accuracy of reading each factor of the true state off beliefs (argmax of the factor's marginal). */
@@ -168,6 +204,7 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     throw new ArgumentError({ fn, argument: "tokenizer", received: `a tokenizer of ${tokenizer.vocabSize} tokens`, expected: `at most the model's d_vocab = ${model.dVocab}` });
   }
   const seed = o.seed ?? 2;
+  const bounds: LmAnalysisBounds = { ...LM_ANALYSIS_BOUNDS, ...o.bounds };
   const files: string[] = [];
   const write = async (name: string, svg: string) => {
     await sink.write(`${name}.svg`, svg);
@@ -227,7 +264,6 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   }
 
   // Heads (transformers): OV circuits from the weights, patterns from the text.
-  const isTransformer = model.architecture === "transformer" && typeof cfg.nLayers === "number" && cfg.attention !== "fixed";
   const patterns: PatternStats[] = [];
   if (model.architecture === "transformer" && typeof cfg.nLayers === "number" && (cfg.nLayers as number) > 0) {
     log("heads...");
@@ -235,16 +271,20 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     const circuits = ovMatrices(stateDict, nLayers);
     await write("ov-circuits", ovCircuitFigure(circuits, cfg.dModel as number));
     await write("ov-spectra", ovSpectrumFigure(circuits, cfg.dHead as number));
-    // Patterns of up to 16M numbers per layer.
+    // Patterns of every layer within bounds.patternValues together, read a forward chunk at a time.
     const H = cfg.nHeads as number;
-    const nPattern = Math.max(4, Math.min(nValidation, 128, Math.floor(16e6 / (H * nPos * nPos))));
+    const nPattern = Math.max(4, Math.min(nValidation, 128, Math.floor(bounds.patternValues / (nLayers * H * nPos * nPos))));
     const tokens = inputsOf(o.validationWindows, L, nPos, nPattern);
     const names = Array.from({ length: nLayers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
-    const { cache } = await model.runWithCache(tokens, nPos, { names, batchSize: 16 });
-    for (const name of names) {
-      const t = cache.get(name as never);
-      patterns.push(patternStats(t.data, t.shape));
+    const perLayer = names.map(() => new Float32Array(nPattern * H * nPos * nPos)); // [windows, head, query, key]
+    const chunk = windowsPerForward(model, nPos, bounds.forwardBytes);
+    for (let start = 0; start < nPattern; start += chunk) {
+      const n = Math.min(chunk, nPattern - start);
+      const { cache } = await model.runWithCache(tokens.subarray(start * nPos, (start + n) * nPos), nPos, { names, batchSize: n });
+      names.forEach((name, l) => perLayer[l].set(cache.get(name as never).data, start * H * nPos * nPos));
     }
+    for (const data of perLayer) patterns.push(patternStats(data, [nPattern, H, nPos, nPos]));
+    perLayer.length = 0;
     await write("attention-patterns", attentionFigure(patterns));
     const ranked = patterns.flatMap((p, l) => Array.from(p.fixedness, (f, h) => ({ label: `L${l}H${h}`, fixedness: f }))).sort((a, b) => b.fixedness - a.fixedness);
     await write("head-fixedness", fixednessFigure(ranked));
@@ -254,44 +294,56 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
       fixednessRanked: ranked.map((r) => ({ head: r.label, fixedness: r6(r.fixedness) })),
     };
   }
-  void isTransformer;
 
   // Residual stream: activations of the probe windows at every site. The HMM's alphabet (needed for the
-  // k-gram controls' width) is fixed first: with many symbols, fewer windows keep each control's fit near
-  // 16M matrix entries (a 1-gram control over 1,024 symbols has 1,025 + nPos columns).
+  // k-gram controls' width) is fixed first; the windows probed are as many as keep the widest k-gram control
+  // within bounds.kgramValues and every site's activations (trained and untrained) within bounds.activationBytes.
   const nTrainWindows = Math.min(o.trainWindows.length / L, o.hmmWindows ?? 256);
   const trainSample = o.trainWindows.subarray(0, nTrainWindows * L);
   const alphabet = tokenAlphabet(trainSample, tokenizer.vocabSize, o.hmmSymbols ?? 256);
-  const nProbe = Math.min(nValidation, o.probeWindows ?? 256, Math.max(32, Math.floor(16e6 / (nPos * (alphabet.nSymbols + 1 + nPos)))));
-  const probeTokens = inputsOf(o.validationWindows, L, nPos, nProbe);
+  // Per-token k-gram controls up to the order whose features stay within 600 columns (orders 1-4 up to
+  // 149 symbols, 1-2 for 256): each fit ends in an SVD of a columns x columns factor (ml-matrix), cubic in them.
+  const maxOrder = Math.max(1, Math.min(4, Math.floor(600 / (alphabet.nSymbols + 1))));
   // Sites of at most 1024 features (a concatenation of wide layers would make each probe a 10^10-flop fit).
-  const sites = model.layerSites().filter((site) => site.hooks.length * (typeof cfg.dModel === "number" ? (cfg.dModel as number) : 0) <= 1024 || site.hooks.length === 1);
+  const dModel = typeof cfg.dModel === "number" ? (cfg.dModel as number) : 0;
+  const sites = model.layerSites().filter((site) => site.hooks.length * dModel <= 1024 || site.hooks.length === 1);
+  const siteWidth = sites.reduce((a, site) => a + site.hooks.length * Math.max(dModel, 1), 0);
+  const copies = o.untrained ? 2 : 1;
+  const byKgram = Math.floor(bounds.kgramValues / (nPos * (maxOrder * (alphabet.nSymbols + 1) + nPos)));
+  const byActivations = Math.floor(bounds.activationBytes / (8 * nPos * siteWidth * copies));
+  const nProbe = Math.min(nValidation, Math.max(MIN_PROBE_WINDOWS, Math.min(o.probeWindows ?? 256, byKgram, byActivations)));
+  if (nProbe > Math.min(byKgram, byActivations)) warn(`lm analyze: ${nProbe} windows probed exceed the memory bounds (${byKgram} by the k-gram controls, ${byActivations} by ${siteWidth} features at ${sites.length} sites); at least ${MIN_PROBE_WINDOWS} are probed`);
+  json.memoryBounds = { ...bounds, probeWindowsRequested: o.probeWindows ?? 256, probeWindowsByKgram: byKgram, probeWindowsByActivations: byActivations, windowsPerForward: windowsPerForward(model, nPos, bounds.forwardBytes) };
+  const probeTokens = inputsOf(o.validationWindows, L, nPos, nProbe);
   log(`residual stream of ${nProbe} windows...`);
-  const features = await siteFeatures(model, probeTokens, nPos, sites);
+  let features: Record<string, Rows> | null = await siteActivations(model, probeTokens, nPos, sites, { maxForwardBytes: bounds.forwardBytes });
   const classes = tokenClasses(tokenizer);
   const perLayer = sites.filter((s) => s.hooks.length === 1);
   const pcaCurves: { label: string; explained: Float64Array }[] = [];
-  const scatter = [];
+  const scatter: ScatterPanel[] = [];
+  const scatter3d: ScatterPanel[] = [];
   const maxRows = 8192;
   const stride = Math.max(1, Math.ceil(probeTokens.length / maxRows));
   const rowsUsed = Array.from({ length: Math.ceil(probeTokens.length / stride) }, (_, k) => k * stride);
+  const rowClasses = Int32Array.from(rowsUsed, (r) => classes[probeTokens[r]]);
+  const pct = (v: number | undefined) => `${(100 * (v ?? 0)).toFixed(0)}%`;
   for (const s of perLayer) {
     const x = features[s.label];
     const sub: Rows = { rows: rowsUsed.length, cols: x.cols, data: new Float64Array(rowsUsed.length * x.cols) };
     rowsUsed.forEach((r, k) => sub.data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), k * x.cols));
-    const p = pca(sub, Math.min(2, x.cols));
+    const k = Math.min(3, x.cols);
+    const p = pca(sub, k);
     pcaCurves.push({ label: s.label, explained: p.explainedRatio });
-    scatter.push({
-      title: `${s.label} (PC1 ${(100 * p.explainedRatio[0]).toFixed(0)}%, PC2 ${(100 * (p.explainedRatio[1] ?? 0)).toFixed(0)}%)`,
-      x: Float64Array.from(rowsUsed, (_, k) => p.projections.data[k * p.projections.cols]),
-      y: Float64Array.from(rowsUsed, (_, k) => p.projections.data[k * p.projections.cols + (p.projections.cols > 1 ? 1 : 0)]),
-      classes: Int32Array.from(rowsUsed, (r) => classes[probeTokens[r]]),
-      xLabel: "PC1",
-      yLabel: "PC2",
-    });
+    const pc = (m: number) => Float64Array.from(rowsUsed, (_, r) => p.projections.data[r * k + Math.min(m, k - 1)]);
+    scatter.push({ title: `${s.label} (PC1 ${pct(p.explainedRatio[0])}, PC2 ${pct(p.explainedRatio[1])})`, x: pc(0), y: pc(1), classes: rowClasses, xLabel: "PC1", yLabel: "PC2" });
+    // The 3D view: the first three components as their three pairwise planes, one row per layer.
+    for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) {
+      scatter3d.push({ title: `${s.label}: PC${a + 1} ${pct(p.explainedRatio[a])} x PC${b + 1} ${pct(p.explainedRatio[b])}`, x: pc(a), y: pc(b), classes: rowClasses, xLabel: `PC${a + 1}`, yLabel: `PC${b + 1}` });
+    }
   }
   await write("residual-pca-variance", pcaVarianceFigure(pcaCurves));
   await write("residual-pca", pcaScatterFigure(scatter, [...TOKEN_CLASSES], "token class"));
+  await write("residual-pca-3d", pca3dFigure(scatter3d, [...TOKEN_CLASSES], "token class"));
   json.probeWindows = nProbe;
   json.residualPca = pcaCurves.map((c) => ({ site: c.label, explainedRatio: Array.from(c.explained.subarray(0, 32), (v) => r6(v)) }));
 
@@ -325,10 +377,7 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   };
 
   // Probes to the best HMM's beliefs.
-  const untrainedFeatures = o.untrained ? await siteFeatures(o.untrained, probeTokens, nPos, sites) : undefined;
-  // Per-token k-gram controls up to the order whose features stay within 600 columns (orders 1-4 up to
-  // 149 symbols, 1-2 for 256): each fit ends in an SVD of a columns x columns factor (ml-matrix), cubic in them.
-  const maxOrder = Math.max(1, Math.min(4, Math.floor(600 / (alphabet.nSymbols + 1))));
+  const untrainedFeatures = o.untrained ? await siteActivations(o.untrained, probeTokens, nPos, sites, { maxForwardBytes: bounds.forwardBytes }) : undefined;
   const probeOptions = { resamples: o.resamples ?? 1000, seed, kgramOrders: Array.from({ length: maxOrder }, (_, k) => k + 1) };
   log(`probes to the ${best.nStates}-state HMM's beliefs...`);
   const hmmProbes = probeFeatures(
@@ -344,25 +393,37 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     sites,
     probeOptions,
   );
+  // These activations are done with: the grammar's are held in their place (bounds.activationBytes).
+  features = null;
   await write("probes-hmm", probeFigure(hmmProbes, `Probes to the beliefs of the ${best.nStates}-state HMM fitted to the tokens`));
   json.probesHmm = probeReportJson(hmmProbes);
 
-  // The grammar's true hidden state.
+  // The grammar's true hidden state: its exact belief over all 160 states, and each factor's marginal.
   let grammarProbes: ProbeReport | null = null;
   let grammarDecoding: GrammarStateDecoding | null = null;
+  const grammarFactorProbes: GrammarFactorProbe[] = [];
   if (o.grammar && grammar) {
     log(`probes to the grammar's exact beliefs (${grammar.hmm.nStates} states)...`);
     const gw = grammarWindows(grammar, tokenizer, { windows: nProbe, nPos, seed: o.grammar.seed, firstStory: o.grammar.stories, bos: o.bos });
-    const gFeatures = await siteFeatures(model, gw.tokens, nPos, sites);
-    const gUntrained = o.untrained ? await siteFeatures(o.untrained, gw.tokens, nPos, sites) : undefined;
-    grammarProbes = probeFeatures(
-      { features: gFeatures, untrainedFeatures: gUntrained, beliefs: { rows: nProbe * nPos, cols: grammar.hmm.nStates, data: gw.beliefs }, tokens: toSymbols(alphabet, gw.tokens), nTokens: alphabet.nSymbols, hmm: grammar.hmm, sequences: nProbe, nPos },
-      sites,
-      probeOptions,
-    );
+    const gFeatures = await siteActivations(model, gw.tokens, nPos, sites, { maxForwardBytes: bounds.forwardBytes });
+    const gUntrained = o.untrained ? await siteActivations(o.untrained, gw.tokens, nPos, sites, { maxForwardBytes: bounds.forwardBytes }) : undefined;
+    const gTokens = toSymbols(alphabet, gw.tokens);
+    const grammarData = { features: gFeatures, untrainedFeatures: gUntrained, tokens: gTokens, nTokens: alphabet.nSymbols, sequences: nProbe, nPos };
+    grammarProbes = probeFeatures({ ...grammarData, beliefs: { rows: nProbe * nPos, cols: grammar.hmm.nStates, data: gw.beliefs }, hmm: grammar.hmm }, sites, probeOptions);
     await write("probes-grammar", probeFigure(grammarProbes, "Probes to the grammar's exact beliefs over its hidden states"));
-    // Decoding the true state's factors from the best site's predicted beliefs.
-    const site = [...grammarProbes.sites].sort((a, b) => (b.r2 ?? -Infinity) - (a.r2 ?? -Infinity))[0];
+    // Each factor's exact marginal, probed from the same activations with the same controls and split. Least
+    // squares is column by column, so a factor probe predicts exactly the full probe's marginal: what the factor
+    // probes add is the score against the factor's own variance, its belief KL and its own verdict.
+    const marginals = grammarFactorBeliefs(grammar, gw.beliefs);
+    for (const factor of GRAMMAR_FACTORS) {
+      log(`probes to the grammar's ${factor} (${GRAMMAR_FACTOR_VALUES[factor].length} values)...`);
+      const report = probeFeatures({ ...grammarData, beliefs: marginals[factor], hmm: factorReadoutHmm(factor) }, sites, probeOptions);
+      grammarFactorProbes.push({ factor, values: GRAMMAR_FACTOR_VALUES[factor], report });
+    }
+    // The site of the figure and the decoding: the concatenation of every layer when probed, else the last site.
+    const site = sites.reduce((a, b) => (b.hooks.length >= a.hooks.length ? b : a)).label;
+    await write("probes-grammar-factors", grammarFactorFigure(grammarFactorProbes, grammarProbes, site));
+    // Decoding the true state's factors from the predicted beliefs (held-out rows).
     const split = splitBySequence(nProbe, nPos, 0.5, seed);
     const S = grammar.hmm.nStates;
     const exact: Rows = { rows: split.test.length, cols: S, data: new Float64Array(split.test.length * S) };
@@ -374,12 +435,13 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
       majority[f.name] = Math.max(...counts) / split.test.length;
     }
     grammarDecoding = {
-      site: site.label,
-      probe: decodeAccuracy(grammar, grammarProbes.testPredictions[site.label], gw.states, split.test),
+      site,
+      probe: decodeAccuracy(grammar, grammarProbes.testPredictions[site], gw.states, split.test),
       bayes: decodeAccuracy(grammar, exact, gw.states, split.test),
       majority,
     };
     json.probesGrammar = { ...probeReportJson(grammarProbes), stories: gw.stories, decoding: grammarDecoding };
+    json.probesGrammarFactors = Object.fromEntries(grammarFactorProbes.map((p) => [p.factor, { values: [...p.values], ...factorSummary(p.report, site), ...probeReportJson(p.report) }]));
   }
 
   if (o.metrics && o.metrics.length > 0) {
@@ -393,9 +455,17 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     );
   }
 
-  const result = { location: sink.location, files, json, transformerLoss: transformer.loss, hmms, hmmProbes, grammarProbes, grammarDecoding };
+  const result = { location: sink.location, files, json, transformerLoss: transformer.loss, hmms, hmmProbes, grammarProbes, grammarDecoding, grammarFactorProbes };
   await sink.write("analysis.json", JSON.stringify(json, null, 2) + "\n");
   await sink.write("report.md", lmReportMarkdown(result, o.name ?? sink.location));
   files.push("analysis.json", "report.md");
   return result;
+}
+
+/** A factor's headline at `site`: R², the verdict, and the strongest control's R². */
+function factorSummary(report: ProbeReport, site: string) {
+  const s = report.sites.find((x) => x.label === site) ?? report.sites[report.sites.length - 1];
+  const controls = Object.entries(s.controls).filter(([, c]) => c && c.r2 !== null) as [string, NonNullable<(typeof s.controls)[keyof typeof s.controls]>][];
+  const strongest = controls.reduce<[string, number] | null>((a, [name, c]) => (a === null || c.r2! > a[1] ? [name, c.r2!] : a), null);
+  return { site: s.label, r2: r6(s.r2), beyondControls: s.verdict.beyondControls, verdictAtSite: s.verdict.verdict, strongestControl: strongest && { control: strongest[0], r2: r6(strongest[1]) } };
 }

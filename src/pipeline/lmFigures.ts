@@ -5,6 +5,7 @@
 import type { RankFrequency } from "../language/analysis/zipf.js";
 import { rescaledRank } from "../language/analysis/zipf.js";
 import type { OvMatrix, PatternStats } from "../language/analysis/heads.js";
+import type { GrammarFactor } from "../language/analysis/grammarFactors.js";
 import type { ProbeReport } from "../probe/beliefProbe.js";
 import { barChartSvg, type BarGroup } from "../plot/barChart.js";
 import { heatmapSvg } from "../plot/heatmap.js";
@@ -114,6 +115,31 @@ export function pcaVarianceFigure(curves: readonly { label: string; explained: F
 
 export function pcaScatterFigure(panels: readonly ScatterPanel[], classes: readonly string[], what: string): string {
   return scatterGridSvg(panels, { title: `Residual stream on its first two principal components, coloured by ${what}`, classes });
+}
+
+/** The first three principal components as three pairwise planes (PC1-PC2, PC1-PC3, PC2-PC3), one row per layer. */
+export function pca3dFigure(panels: readonly ScatterPanel[], classes: readonly string[], what: string): string {
+  return scatterGridSvg(panels, { title: `Residual stream on its first three principal components (pairwise planes), coloured by ${what}`, classes, columns: 3, panelSize: 220 });
+}
+
+/**
+ * Probes to each factor of the grammar's hidden state beside the full belief, at one site: one group per
+ * target (the full 160-state belief, then slot, phase, character, mood), the probe's held-out R² beside
+ * every control's (* beyond controls at that site).
+ */
+export function grammarFactorFigure(factors: readonly { factor: GrammarFactor; values: readonly string[]; report: ProbeReport }[], full: ProbeReport, site: string): string {
+  const targets = [{ label: `full state (${full.nStates} states)`, report: full }, ...factors.map((f) => ({ label: `${f.factor} (${f.values.length} values)`, report: f.report }))];
+  const controls = ["shuffled", "untrained", ...Object.keys(full.kgram)].filter((c) => targets.some((t) => t.report.sites.some((s) => c in s.controls)));
+  const groups = targets.map((t) => {
+    const s = t.report.sites.find((x) => x.label === site) ?? t.report.sites[t.report.sites.length - 1];
+    return { label: `${t.label}${s.verdict.beyondControls ? " *" : ""}`, values: [s.r2 ?? NaN, ...controls.map((c) => s.controls[c as keyof typeof s.controls]?.r2 ?? NaN)] };
+  });
+  return barChartSvg(groups, {
+    title: `Probes at ${site} to the grammar's hidden state, factor by factor (* beyond controls)`,
+    series: ["probe", ...controls],
+    valueLabel: "held-out R² of the factor's exact marginal belief",
+    domain: [Math.min(0, ...groups.flatMap((g) => g.values.filter(Number.isFinite))), 1],
+  });
 }
 
 export function lossComparisonFigure(entries: readonly { label: string; loss: number }[]): string {

@@ -4,7 +4,7 @@ import type { LmAnalysisResult } from "./lmAnalysis.js";
 
 const f = (v: unknown, digits = 4) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "n/a");
 
-function probeTable(report: ProbeReport): string[] {
+function probeTable(report: ProbeReport, rule = true): string[] {
   const controls = ["shuffled", "untrained", ...Object.keys(report.kgram)].filter((c) => report.sites.some((s) => c in s.controls));
   const lines = [
     `| site | verdict | R² | belief KL | ${controls.map((c) => `${c} R²`).join(" | ")} |`,
@@ -14,7 +14,7 @@ function probeTable(report: ProbeReport): string[] {
     const cells = controls.map((c) => f(s.controls[c as keyof typeof s.controls]?.r2));
     lines.push(`| ${s.label} | ${s.verdict.beyondControls ? "**beyond controls**" : s.verdict.verdict.replace(/\|/g, "/")} | ${f(s.r2)} | ${f(s.beliefKL, 5)} | ${cells.join(" | ")} |`);
   }
-  lines.push("", `Verdict rule: ${report.verdictRule}.`);
+  if (rule) lines.push("", `Verdict rule: ${report.verdictRule}.`);
   return lines;
 }
 
@@ -51,9 +51,25 @@ export function lmReportMarkdown(r: Omit<LmAnalysisResult, "files"> & { files: r
   lines.push(`## Probes to the ${j.hmm.best}-state HMM's beliefs`, "", ...probeTable(r.hmmProbes), "");
   if (r.grammarProbes) {
     lines.push("## Probes to the grammar's exact beliefs", "", ...probeTable(r.grammarProbes), "");
+    if (r.grammarFactorProbes.length > 0) {
+      lines.push(
+        "## Probes to each factor of the grammar's hidden state",
+        "",
+        "The full belief's variance is mostly the story slot, which the last few tokens fix; the character and the mood are set early in a story and carried for many tokens. " +
+          "Each factor's exact marginal belief is probed from the same activations with the same controls (its belief KL is KL(exact marginal || probed marginal on the simplex)).",
+        "",
+      );
+      for (const p of r.grammarFactorProbes) lines.push(`### ${p.factor} (${p.values.join(", ")})`, "", ...probeTable(p.report, false), "");
+      lines.push(`Verdict rule: ${r.grammarFactorProbes[0].report.verdictRule}.`, "");
+    }
     const d = r.grammarDecoding;
     if (d) {
-      lines.push(`True hidden state read off the probe's belief at ${d.site} (accuracy on held-out tokens), beside the exact belief's and always guessing the commonest value:`, "", "| factor | probe | exact belief | majority |", "|---|---|---|---|");
+      lines.push(
+        `True hidden state read off the probe's belief at ${d.site} (accuracy on held-out tokens; a factor's own probe predicts exactly this marginal, least squares being column by column), beside the exact belief's and always guessing the commonest value:`,
+        "",
+        "| factor | probe | exact belief | majority |",
+        "|---|---|---|---|",
+      );
       for (const k of Object.keys(d.probe)) lines.push(`| ${k} | ${f(d.probe[k], 3)} | ${f(d.bayes[k], 3)} | ${f(d.majority[k], 3)} |`);
       lines.push("");
     }

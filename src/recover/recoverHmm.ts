@@ -211,7 +211,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   let S = forced ?? stateCount.states;
   if (forced === null && stateCount.gapIndex === 0 && stateCount.states > 1) {
     notes.push(
-      `The prediction spectrum has no clear drop (no singular value 3x its successor above the floor ${stateCount.floor}): the ${stateCount.states} states are the count of directions above the floor${stateCount.states === maxStates ? `, capped at maxStates = ${maxStates}` : ""}, not a gap. Either the process's states differ by less than the model's error (the recovery is then the minimal presentation at that resolution) or the model's predictions are not those of a small HMM (it may not have learned the process; compare its loss with the optimum): read the recovered HMM as an approximation of the model, not as its generator.`,
+      `The prediction spectrum has no clear drop (no singular value ${stateCount.gap}x its successor above the floor ${stateCount.floor}): the ${stateCount.states} states are the count of directions above the floor${stateCount.states === maxStates ? `, capped at maxStates = ${maxStates}` : ""}, not a gap. Either the process's states differ by less than the model's error (the recovery is then the minimal presentation at that resolution) or the model's predictions are not those of a small HMM (it may not have learned the process; compare its loss with the optimum): read the recovered HMM as an approximation of the model, not as its generator.`,
     );
   }
   if (forced !== null && forced !== stateCount.states) notes.push(`The state count was forced to ${forced}; the spectrum rule gives ${stateCount.states}.`);

@@ -72,7 +72,7 @@ describe("the ladder", () => {
     expect(report).toContain(`| rnn | Elman RNN (tanh), 1 layer of 160 | 52,483 | ${rnn.heldOutLoss.toFixed(4)} |`);
     expect(report).toContain("| 0 | 0.9876 | 0.9543 |");
     expect(report).toContain("largest relative reconstruction error 1.50e-7");
-    expect(report).toContain("Linear-mechanism rungs (linear-attn-1l, constructed)");
+    expect(report).toContain("Linear-attention rungs (linear-attn-1l, constructed)");
     // The grid: the truth and one panel per rung, with the same points in each.
     const svg = ws.files.get("ladder-grid.svg") as string;
     expect(svg.match(/<clipPath /g)).toHaveLength(4);

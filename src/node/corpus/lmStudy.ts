@@ -26,7 +26,8 @@ import { warn } from "../../util/warn.js";
 import { folderSink } from "../folderSink.js";
 import { readBytes, readText } from "../readFiles.js";
 import { FileRunStore } from "../runFolder.js";
-import { isHfCheckpointFolder, loadHfCheckpoint } from "./hfCheckpoint.js";
+import { isHfCheckpointFolder } from "./hfCheckpoint.js";
+import { isModelFolder, loadLanguageModel } from "./lmModel.js";
 import { closeLanguageData, trainLanguageModelInFolder, type LmProgress, type TrainLmInFolderResult } from "./lmFolder.js";
 import { loadRunTokenizer, openLanguageData } from "./languageData.js";
 import { openCorpus, type CorpusOptions } from "./readCorpus.js";
@@ -149,22 +150,26 @@ async function runInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInputs> {
   };
 }
 
+/** A model folder or a Hugging Face checkpoint folder, analysed on the text of --corpus. */
 async function checkpointInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInputs> {
   const fn = "lm analyze";
-  const ckpt = await loadHfCheckpoint(o.source, { device: o.device });
-  const tokenizer = o.tokenizer !== undefined ? await loadTokenizer(o.tokenizer) : ckpt.tokenizer;
-  if (!tokenizer) throw new ArgumentError({ fn, argument: "--tokenizer", received: "nothing, and the checkpoint folder has no tokenizer.json (or vocab.json + merges.txt)", expected: "the checkpoint's tokenizer" });
-  if (!o.corpus || o.corpus.length === 0) throw new ArgumentError({ fn, argument: "--corpus", received: "nothing", expected: "text to analyse the checkpoint on (e.g. TinyStories validation files)" });
-  const nPos = Math.min(o.nPos ?? 128, ckpt.model.nCtx);
+  if (!o.corpus || o.corpus.length === 0) throw new ArgumentError({ fn, argument: "--corpus", received: "nothing", expected: "text to analyse the model on (e.g. TinyStories validation files)" });
+  const loaded = await loadLanguageModel(o.source, { tokenizer: o.tokenizer, device: o.device });
+  const tokenizer = loaded.tokenizer;
+  if (!tokenizer) {
+    loaded.model.dispose();
+    throw new ArgumentError({ fn, argument: "--tokenizer", received: "nothing, and the folder has no tokenizer.json (or vocab.json + merges.txt)", expected: "the model's tokenizer" });
+  }
+  const nPos = Math.min(o.nPos ?? 128, loaded.model.nCtx);
   const bos = bosTokenOf(tokenizer, fn);
   const corpus = await openCorpus(o.corpus, o.corpusOptions ?? {});
   const train = new TokenStreamBuilder();
   const validation = new TokenStreamBuilder();
   const stats = await encodeCorpus(corpus.documents(), tokenizer, { train, validation }, { split: { validationFraction: 0.5, seed: o.seed ?? 0 }, bos, maxTokens: o.maxTokens ?? 2_000_000 });
   o.log?.(`corpus: ${stats.trainDocuments + stats.validationDocuments} documents, ${stats.trainTokens + stats.validationTokens} tokens${stats.truncated ? " (cut at --max-tokens)" : ""}`);
-  const untrained = await createModel("transformer", { config: ckpt.model.config as unknown as Record<string, unknown>, seed: 0, device: o.device });
+  const untrained = await createModel(loaded.model.architecture, { config: loaded.model.config as unknown as Record<string, unknown>, seed: 0, device: o.device });
   return {
-    model: ckpt.model,
+    model: loaded.model,
     untrained,
     tokenizer,
     train: train.build(),
@@ -174,13 +179,13 @@ async function checkpointInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInpu
     bos,
     grammar: o.corpus.length === 1 && isGrammarSpec(o.corpus[0]) ? parseGrammarSpec(o.corpus[0]) : null,
     metrics: [],
-    name: `${o.source} (${ckpt.conversion.modelType})`,
+    name: loaded.name,
     close: () => {},
   };
 }
 
 export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Promise<LmAnalysisResult> {
-  const inputs = (await isHfCheckpointFolder(o.source)) ? await checkpointInputs(o) : await runInputs(o);
+  const inputs = (await isHfCheckpointFolder(o.source)) || (await isModelFolder(o.source)) ? await checkpointInputs(o) : await runInputs(o);
   try {
     const seed = o.seed ?? 2;
     const probeWindows = o.probeWindows ?? 256;

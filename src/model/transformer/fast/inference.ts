@@ -15,7 +15,10 @@ import { fastModelSupport } from "./support.js";
 export interface FastForwardOptions {
   readonly config: TransformerConfig;
   readonly params: StateDict;
-  /** Sequences per chunk (memory: about chunkSeqs * nCtx * (10 d_model + 2 d_mlp + d_vocab) floats per layer). Default 256. */
+  /**
+   * Sequences per chunk (memory: about chunkSeqs * nCtx * (10 d_model + 2 d_mlp + d_vocab) floats per layer).
+   * Default: as many as keep the network's activations within FAST_FORWARD_BYTES, at most 256.
+   */
   readonly chunkSeqs?: number;
   readonly flavour?: KernelFlavour;
 }
@@ -38,6 +41,21 @@ export interface FastForward {
   dispose(): void;
 }
 
+/** Bound on the activation buffers of one inference network (default chunkSeqs), bytes: 64 MiB. */
+export const FAST_FORWARD_BYTES = 64 * 2 ** 20;
+
+/** float32 activations the inference network holds per position (network.ts's buffers with training off). */
+function floatsPerPosition(c: TransformerConfig): number {
+  const D = c.dModel, HE = c.nHeads * c.dHead, F = c.attnOnly ? 0 : c.dMlp;
+  const perLayer = (c.layerNorm ? D : 0) + 3 * HE + HE + (c.attnOnly ? 0 : D + (c.layerNorm ? D : 0) + 2 * F);
+  return (c.nLayers + 1) * D + c.nLayers * perLayer + (c.layerNorm ? D : 0) + c.dVocab + 1;
+}
+
+/** Sequences per chunk within FAST_FORWARD_BYTES (at least 1, at most 256). */
+export function defaultChunkSeqs(c: TransformerConfig): number {
+  return Math.max(1, Math.min(256, Math.floor(FAST_FORWARD_BYTES / (4 * c.nCtx * floatsPerPosition(c)))));
+}
+
 type Site = { site: "resid_pre" | "resid_mid" | "ln_final"; layer: number };
 
 function hookSites(c: TransformerConfig): Map<string, Site> {
@@ -55,7 +73,7 @@ export async function createFastForward(o: FastForwardOptions): Promise<FastForw
   const fn = "createFastForward";
   const support = fastModelSupport(o.config);
   if (!support.ok) throw new ArgumentError({ fn, argument: "config", received: support.reason, expected: "a model the fast engine implements" });
-  const chunk = checkInteger(fn, "chunkSeqs", o.chunkSeqs ?? 256, 1, 1 << 16);
+  const chunk = checkInteger(fn, "chunkSeqs", o.chunkSeqs ?? defaultChunkSeqs(o.config), 1, 1 << 16);
   const c = o.config;
   const compiled = await compileKernels(o.flavour);
   let net: FastNetwork | null = await FastNetwork.create(compiled, { config: c, maxSeqs: chunk, nPos: c.nCtx, training: false });
