@@ -133,7 +133,7 @@ export function constructCommand(): Command {
       });
       process.stdout.write(
         [
-          `${hmm.name}: constructed ${model.summary}, linear attention, ${built.heads} heads, ${model.parameterCount} parameters (no training)`,
+          `${hmm.name}: constructed ${model.summary}, ${built.heads} heads, ${model.parameterCount} parameters (no training)`,
           `belief R² ${built.operator.r2.toFixed(4)}, belief KL ${built.operator.beliefKL.toExponential(3)} nats/token (best ${built.operator.embedding} linear operator, held out)`,
           `loss ${evaluation.modelLoss.toFixed(5)} vs optimal ${evaluation.optimalLossSameSequences.toFixed(5)} on ${evaluation.sequences} held-out sequences: ${pct(evaluation.relativeExcess)} (expected ${pct(built.relativeExcess)})`,
           `wrote ${o.out}/model, construct.json, report.md, beliefs.png`,

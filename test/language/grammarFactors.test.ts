@@ -31,17 +31,17 @@ import {
 import { createModel } from "../../src/model/registry.js";
 import { defaultChunkSeqs, FAST_FORWARD_BYTES } from "../../src/model/transformer/fast/inference.js";
 import { makeConfig } from "../../src/model/transformer/config.js";
-import { klDivergence, KL_FLOOR, nextTokenMap, probeFeatures, projectOntoSimplex } from "../../src/probe/index.js";
+import { klDivergence, nextTokenMap, probeFeatures, projectOntoSimplex } from "../../src/probe/index.js";
 import { Rng } from "../../src/util/rng.js";
 
 const grammar = storyGrammar();
 let tokenizer: BpeTokenizer;
 let w: GrammarWindows;
-const P = 24;
+const P = 32;
 const N = 16;
 
 beforeAll(async () => {
-  tokenizer = BpeTokenizer.fromJson((await trainTokenizers(grammarDocuments(parseGrammarSpec("grammar:stories=100")), { vocabSizes: [300] })).tokenizers[0].json);
+  tokenizer = BpeTokenizer.fromJson((await trainTokenizers(grammarDocuments(parseGrammarSpec("grammar:stories=100")), { vocabSizes: [400] })).tokenizers[0].json);
   w = grammarWindows(grammar, tokenizer, { windows: N, nPos: P, seed: 0, firstStory: 100, bos: tokenizer.tokenToId("<s>")! });
 }, 30_000);
 
@@ -67,7 +67,7 @@ describe("the grammar's factors", () => {
       expect(m.character.data[r * 4 + c]).toBeCloseTo(1, 9);
       expect(factorOfState(grammar, "character")[w.states[r]]).toBe(c);
     }
-    expect(named).toBeGreaterThan(N);
+    expect(named).toBeGreaterThan(N / 2);
   });
 
   it("read out through a process whose next-token distribution is the belief itself", () => {
@@ -94,7 +94,7 @@ describe("the grammar's factors", () => {
     const alphabet = tokenAlphabet(w.tokens, tokenizer.vocabSize, 64);
     const sites = [{ label: "x", hooks: ["x"] }];
     const data = { features: { x: { rows, cols: D, data: x } }, tokens: toSymbols(alphabet, w.tokens), nTokens: alphabet.nSymbols, sequences: N, nPos: P };
-    const options = { resamples: 20, kgramOrders: [1], referenceKgramOrders: [] };
+    const options = { resamples: 20, kgramOrders: [1], referenceKgramOrders: [], observability: { maxHorizon: 1 } };
     const full = probeFeatures({ ...data, beliefs: { rows, cols: S, data: w.beliefs }, hmm: grammar.hmm }, sites, options);
     const marginals = grammarFactorBeliefs(grammar, w.beliefs);
     for (const f of GRAMMAR_FACTORS) {
@@ -112,7 +112,6 @@ describe("the grammar's factors", () => {
       expect(report.sites[0].beliefKL).toBeCloseTo(kl / pred.rows, 10);
       expect(Object.keys(report.sites[0].controls)).toEqual(expect.arrayContaining(["shuffled", "1-gram"]));
     }
-    expect(KL_FLOOR).toBe(1e-6);
   });
 });
 
@@ -132,12 +131,13 @@ describe("activations in bounded chunks", () => {
       expect(chunked[s.label].cols).toBe(ref.cols);
       expect(Array.from(chunked[s.label].data)).toEqual(Array.from(ref.data));
     }
-    const acts = await hookActivations(model, w.tokens, P, ["blocks.1.hook_resid_post", "blocks.0.attn.hook_pattern"], { maxForwardBytes: 5 * perWindow, logits: true });
+    // Attention patterns are not among the fused forward's hooks: chunks and the reference both run on jax-js.
+    const names = ["blocks.1.hook_resid_post", "blocks.0.attn.hook_pattern"];
+    const acts = await hookActivations(model, w.tokens, P, names, { maxForwardBytes: 5 * perWindow, logits: true });
+    const ref = await model.runWithCache(w.tokens, P, { names, engine: "jax" });
     expect(acts.hooks["blocks.0.attn.hook_pattern"].shape).toEqual([N, 2, P, P]);
-    const patterns = (await model.runWithCache(w.tokens, P, { names: ["blocks.0.attn.hook_pattern"] })).cache.get("blocks.0.attn.hook_pattern");
-    expect(Array.from(acts.hooks["blocks.0.attn.hook_pattern"].data)).toEqual(Array.from(patterns.data));
-    expect(Array.from(acts.hooks["blocks.1.hook_resid_post"].data)).toEqual(Array.from(whole.cache.get("blocks.1.hook_resid_post").data));
-    expect(Array.from(acts.logits!.data)).toEqual(Array.from(whole.logits.data));
+    for (const name of names) expect(Array.from(acts.hooks[name].data)).toEqual(Array.from(ref.cache.get(name).data));
+    expect(Array.from(acts.logits!.data)).toEqual(Array.from(ref.logits.data));
     model.dispose();
   });
 

@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { convertHfCheckpoint, halfToFloat, hfTransformerConfig } from "../../src/language/index.js";
 import { fastModelSupport } from "../../src/model/transformer/fast/support.js";
 import { makeConfig } from "../../src/model/transformer/config.js";
-import { loadHfCheckpoint } from "../../src/node/corpus/index.js";
+import { importHfCheckpoint, loadHfCheckpoint, loadLanguageModel } from "../../src/node/corpus/index.js";
+import { modelFromFiles } from "../../src/model/files.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");
 const truth = JSON.parse(readFileSync(join(FIXTURES, "hf-tiny.json"), "utf8")) as Record<string, { tokens: number[][]; logits: number[][][] }>;
@@ -90,5 +91,33 @@ describe("Hugging Face checkpoints (TransformerLens's weight conversion)", () =>
     expect(() => convertHfCheckpoint({ ...gpt2, n_embd: 24 }, bytes)).toThrow(/wte.weight"\]' received shape \[23, 12\]; expected \[23, 24\]/);
     expect(() => convertHfCheckpoint({ ...gpt2, layer_norm_epsilon: 1e-6 }, bytes)).toThrow(/layer_norm_epsilon/);
     expect(() => convertHfCheckpoint(gpt2, bytes.subarray(0, 100))).toThrow(/header length/);
+  });
+
+  it("imports a checkpoint once as a model folder that the model-folder readers load with the same logits", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bs-import-"));
+    for (const name of ["gpt2", "gpt-neo"]) {
+      const out = join(dir, name);
+      const r = await importHfCheckpoint(join(FIXTURES, "hf-tiny", name), out);
+      r.model.dispose();
+      expect(r.files).toEqual(["config.json", "model.safetensors"]);
+      const configText = readFileSync(join(out, "config.json"), "utf8");
+      const config = JSON.parse(configText);
+      expect(config).toMatchObject({ format: "beliefscope/model", architecture: "transformer", source: { kind: "huggingface", modelType: name === "gpt2" ? "gpt2" : "gpt_neo" } });
+      expect(config.hookedTransformerConfig.n_layers).toBe(2);
+      // src/model/files.ts reads the folder as any model folder; its logits are Hugging Face's.
+      const { model } = await modelFromFiles(configText, new Uint8Array(readFileSync(join(out, "model.safetensors"))), { config: "config.json", weights: "model.safetensors" });
+      const t = truth[name];
+      const logits = await model.forward(Int32Array.from(t.tokens.flat()), t.tokens[0].length);
+      const expected = t.logits.flat(2);
+      const scale = Math.max(...expected.map(Math.abs));
+      expected.forEach((v, k) => expect(Math.abs(v - logits.data[k])).toBeLessThan(2e-5 * Math.max(1, scale)));
+      model.dispose();
+      const loaded = await loadLanguageModel(out);
+      expect([loaded.kind, loaded.tokenizer]).toEqual(["model", null]);
+      loaded.model.dispose();
+    }
+    await expect(importHfCheckpoint(join(FIXTURES, "hf-tiny/gpt2"), join(dir, "gpt2"))).rejects.toThrow(/already holds a config.json; expected a new or empty folder/);
+    await expect(importHfCheckpoint(join(dir, "gpt2"), join(dir, "again"))).rejects.toThrow(/a config.json without a Hugging Face model_type/);
+    await expect(loadLanguageModel(dir)).rejects.toThrow(/a folder with no model in it; expected a language run folder/);
   });
 });

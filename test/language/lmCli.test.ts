@@ -15,6 +15,8 @@ import { lmCommand } from "../../src/cli/lmCommand.js";
 import { tokenizerCommand } from "../../src/cli/tokenizerCommand.js";
 import { TokenStreamBuilder } from "../../src/language/index.js";
 import { createTokenFolder, openTokenFolder } from "../../src/node/corpus/tokenFiles.js";
+import { loadHfCheckpoint } from "../../src/node/corpus/hfCheckpoint.js";
+import { decodeSafetensors } from "../../src/util/safetensors.js";
 
 interface Run {
   code: number;
@@ -55,9 +57,11 @@ const FIGURES = [
   "head-fixedness",
   "residual-pca-variance",
   "residual-pca",
+  "residual-pca-3d",
   "hmm-loss",
   "probes-hmm",
   "probes-grammar",
+  "probes-grammar-factors",
   "loss-curve",
 ];
 const TINY = ["--layers", "1", "--d-model", "16", "--heads", "2", "--d-head", "8", "--d-mlp", "32", "--n-ctx", "16", "--batch-size", "8", "--warmup", "5", "--lr", "0.01"];
@@ -125,6 +129,16 @@ describe("beliefscope lm analyze", () => {
     }
     expect(a.probesGrammar.nStates).toBe(160);
     expect(a.probesGrammar.decoding.bayes.slot).toBeGreaterThan(0.9);
+    // Each factor of the hidden state: its marginal probed with the same controls and a verdict per site.
+    expect(Object.keys(a.probesGrammarFactors)).toEqual(["slot", "phase", "character", "mood"]);
+    for (const [factor, values] of [["slot", 20], ["phase", 3], ["character", 4], ["mood", 2]] as const) {
+      const p = a.probesGrammarFactors[factor];
+      expect([p.values.length, p.nStates]).toEqual([values, values]);
+      expect(p.site).toBe("concat");
+      for (const site of p.sites) expect(Object.keys(site.controls)).toEqual(expect.arrayContaining(["shuffled", "untrained", "1-gram", "4-gram"]));
+    }
+    expect(a.memoryBounds).toMatchObject({ activationBytes: 256 * 2 ** 20, forwardBytes: 64 * 2 ** 20 });
+    expect(r.stdout).toContain("probes to each factor of the grammar's hidden state");
     expect(r.stdout).toContain("probes to the grammar's exact beliefs (its true hidden state)");
     expect(readFileSync(join(out, "report.md"), "utf8")).toContain("## Probes to the grammar's exact beliefs");
   }, 120_000);
@@ -138,6 +152,46 @@ describe("beliefscope lm analyze", () => {
     expect(a.model.config).toMatchObject({ attentionScale: 1, attentionWindows: [0, 3] });
     expect(a.nPos).toBe(12);
     expect(existsSync(join(out, "attention-patterns.png"))).toBe(true);
+  }, 60_000);
+});
+
+describe("beliefscope lm import, evaluate, activations", () => {
+  it("imports a Hugging Face checkpoint as a model folder that evaluate and activations take, with the same numbers as the checkpoint", async () => {
+    const ckpt = join(import.meta.dirname, "../fixtures/hf-tiny/gpt-neo-v300");
+    const model = join(dir, "imported");
+    const imp = await runCli(["lm", "import", ckpt, "-o", model, "--tokenizer", join(run, "tokenizer")]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stdout).toMatch(/imported .*gpt_neo.*2-layer d_model-16 transformer/);
+    expect(existsSync(join(model, "tokenizer.json"))).toBe(true);
+    const text = ["--corpus", "grammar:stories=60", "--n-pos", "12", "--windows", "8"];
+    const a = await runCli(["lm", "evaluate", model, ...text, "-o", join(dir, "eval.json")]);
+    const b = await runCli(["lm", "evaluate", ckpt, ...text, "--tokenizer", join(run, "tokenizer")]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const loss = (out: string) => Number(/loss (\d+\.\d+) nats\/token/.exec(out)![1]);
+    expect(loss(a.stdout)).toBeGreaterThan(1);
+    expect(Math.abs(loss(a.stdout) - loss(b.stdout))).toBeLessThan(1e-4);
+    const e = JSON.parse(readFileSync(join(dir, "eval.json"), "utf8"));
+    expect(e.perPosition.length).toBe(12);
+    expect(e.perplexity).toBeCloseTo(Math.exp(e.loss), 9);
+    const out = join(dir, "acts.safetensors");
+    const c = await runCli(["lm", "activations", model, ...text, "--hooks", "blocks.1.hook_resid_post", "--logits", "-o", out]);
+    expect(c.code, c.stderr).toBe(0);
+    const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(out)), out);
+    expect(tensors.tokens.shape).toEqual([8, 12]);
+    expect(tensors["blocks.1.hook_resid_post"].shape).toEqual([8, 12, 16]);
+    expect(tensors.logits.shape).toEqual([8, 12, 300]);
+    // The logits saved are the checkpoint's own on those tokens.
+    const { model: hf } = await loadHfCheckpoint(ckpt);
+    const ref = await hf.forward(tensors.tokens.data as Int32Array, 12);
+    let err = 0;
+    ref.data.forEach((v, k) => (err = Math.max(err, Math.abs(v - (tensors.logits.data as Float32Array)[k]))));
+    expect(err).toBeLessThan(1e-4);
+    hf.dispose();
+    const bad = await runCli(["lm", "activations", model, ...text, "--hooks", "blocks.9.hook_resid_post", "-o", out]);
+    expect(bad.stderr).toMatch(/--hooks' received "blocks.9.hook_resid_post"; expected hooks of this model/);
+    const runEval = await runCli(["lm", "evaluate", run, "--windows", "4", "--n-pos", "8"]);
+    expect(runEval.stdout).toMatch(/its validation tokens/);
   }, 60_000);
 });
 

@@ -10,7 +10,7 @@ describe("beliefscope construct, then the usual commands on its run folder", () 
     const run = join(dir, "c");
     const c = await runCli(["construct", "mess3", "-o", run, "--n-ctx", "6", "--sequences", "600", "--eval-sequences", "800"]);
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stdout).toMatch(/mess3: constructed 1-layer d_model-12 transformer \(attention-only\), linear attention, \d heads/);
+    expect(c.stdout).toMatch(/mess3: constructed 1-layer d_model-12 transformer \(attention-only\), linear attention, no LayerNorm, \d heads/);
     const report = JSON.parse(await readFile(join(run, "construct.json"), "utf8"));
     expect(report.format).toBe("beliefscope/construct");
     expect(report.evaluate.relativeExcess).toBeGreaterThan(0);
@@ -19,7 +19,7 @@ describe("beliefscope construct, then the usual commands on its run folder", () 
 
     const e = await runCli(["evaluate", run, "--sequences", "500"]);
     expect(e.code, e.stderr).toBe(0);
-    expect(e.stdout).toContain("1-layer d_model-12 transformer (attention-only), 500 held-out sequences");
+    expect(e.stdout).toContain("1-layer d_model-12 transformer (attention-only), linear attention, no LayerNorm, 500 held-out sequences");
 
     const p = await runCli(["probe", run, "--sequences", "200", "--no-untrained"]);
     expect(p.code, p.stderr).toBe(0);

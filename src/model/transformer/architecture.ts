@@ -1,7 +1,7 @@
 /** The transformer as a registered architecture (src/model/registry.ts). */
 import type { Architecture } from "../architecture.js";
 import type { ActivationSite } from "../types.js";
-import { makeConfig, PRESETS, toHookedTransformerConfig, type PresetName, type TransformerConfig } from "./config.js";
+import { makeConfig, PRESETS, toHookedTransformerConfig, transformerOptions, type PresetName, type TransformerConfig } from "./config.js";
 import { forward } from "./forward.js";
 import { HOOK_SHAPES, hookNames } from "./hooks.js";
 import { parameterSpecs } from "./params.js";
@@ -17,6 +17,18 @@ export function transformerLayerSites(c: TransformerConfig): ActivationSite[] {
   return sites;
 }
 
+/** "4-layer d_model-64 transformer", with what differs from the default: "(attention-only), linear attention, no LayerNorm". */
+export function transformerSummary(c: TransformerConfig): string {
+  const o = transformerOptions(c);
+  const differences = [
+    o.attention !== "softmax" ? `${o.attention} attention${o.attention === "linear" && o.linearNormalize ? " (normalised by position)" : ""}` : "",
+    c.layerNorm ? "" : "no LayerNorm",
+    o.skip ? "" : "no skip connections",
+    o.tokenEmbedding === "per-position" ? "position-specific embeddings" : "",
+  ].filter(Boolean);
+  return `${c.nLayers}-layer d_model-${c.dModel} transformer${c.attnOnly ? " (attention-only)" : ""}${differences.map((d) => `, ${d}`).join("")}`;
+}
+
 export const transformer: Architecture<TransformerConfig> = {
   name: "transformer",
   description: "decoder-only transformer (TransformerLens names): pre-LN, GELU MLPs, softmax attention; presets shai-4l, attn-only-1l, small",
@@ -28,7 +40,7 @@ export const transformer: Architecture<TransformerConfig> = {
   hookShape: (_c, name) => HOOK_SHAPES[name.split(".").pop()!] ?? "unknown",
   layerSites: transformerLayerSites,
   forward,
-  summary: (c) => `${c.nLayers}-layer d_model-${c.dModel} transformer${c.attnOnly ? " (attention-only)" : ""}`,
+  summary: transformerSummary,
   // The fused wasm-SIMD forward (src/model/transformer/fast) for the configs it implements.
   createHostForward: async (c, params) => (fastModelSupport(c).ok ? createFastForward({ config: c, params }) : null),
   exportConfig: (c) => ({ hookedTransformerConfig: toHookedTransformerConfig(c) }),
