@@ -16,7 +16,7 @@
  *   npm run bench -- --only throughput [--no-scaling] [--threads 2] [--fast-steps 300]
  *   npm run bench -- --only bars --steps 2000
  *   npm run bench -- --only gpu [--gpu-steps 200]
- *   npm run bench -- --only recover [--recover-arches shai-4l:6000,1l:20000] [--recover-cases "mess3;random:4,3"]
+ *   npm run bench -- --only recover [--recover-arches shai-4l:6000,1l:20000] [--recover-cases "mess3;random:4,3"] [--recover-reuse]
  *               (bench/recover.ts: HMM recovery from trained models vs the truth and Baum-Welch)
  * Environment: TORCH_PYTHON (default /usr/bin/python3), TORCH_REF (default ../shared/reference/torch_ref.py).
  * Results: .bench/results.json. Other processes on the machine lower every figure;
@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     "recover-arches": { type: "string", default: RECOVER_ARCHES.join(",") },
     // Cases are process specs, which contain commas: separate them with ";".
     "recover-cases": { type: "string", default: RECOVER_CASES.join(";") },
+    "recover-reuse": { type: "boolean", default: false },
   },
 });
 const only = args.only;
@@ -82,6 +83,7 @@ if (only === "recover") {
     tokens: count("recover-tokens", 10),
     arches: args["recover-arches"]!.split(",").map((a) => a.trim()).filter(Boolean),
     cases: args["recover-cases"]!.split(";").map((c) => c.trim()).filter(Boolean),
+    reuse: args["recover-reuse"],
   });
 }
 await mkdir(".bench", { recursive: true });

@@ -20,11 +20,17 @@
  *   npx tsx bench/language.ts                          both (about 10 minutes)
  *   npx tsx bench/language.ts --only stream --gb 1 --formats parquet
  *   npx tsx bench/language.ts --only train --mb 100
+ *   memory  `beliefscope lm analyze` alone under /usr/bin/time -f %M: on the default study's run
+ *           (vocabulary 288, n_ctx 64) and on a run with a 4096-token vocabulary and n_ctx 128
+ *           (100 steps on the real English of `train`): peak RSS, which the analysis's bounds
+ *           (src/pipeline/lmAnalysis.ts LM_ANALYSIS_BOUNDS) keep from growing with the vocabulary
+ *
  *   npx tsx bench/language.ts --only study
+ *   npx tsx bench/language.ts --only memory
  * Results go to .bench/language.json; the generated files are deleted afterwards.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -229,8 +235,8 @@ async function childTrain(kind: string, mb: number): Promise<void> {
 async function main(): Promise<void> {
   if (args.child === "train") return childTrain(args.kind!, Number(args.mb));
   const only = args.only;
-  if (only && only !== "stream" && only !== "train" && only !== "study") {
-    console.error(`bench/language: --only received ${JSON.stringify(only)}; expected "stream", "train" or "study".`);
+  if (only && only !== "stream" && only !== "train" && only !== "study" && only !== "memory") {
+    console.error(`bench/language: --only received ${JSON.stringify(only)}; expected "stream", "train", "study" or "memory".`);
     process.exit(2);
   }
   // Merge into earlier results, so runs of one part or format keep the others.
@@ -287,6 +293,23 @@ async function main(): Promise<void> {
     };
     console.log(r.stdout.trim());
     console.log(`study: ${r.wallSeconds.toFixed(0)} s wall, ${r.cpuSeconds.toFixed(0)} s CPU, ${figures} PNG figures (bar: < 600 s on 2 idle cores)`);
+  }
+  if (!only || only === "memory") {
+    const memory: Record<string, unknown> = {};
+    const study = join(TMP, "memory-study");
+    console.log("memory: the default study's run (beliefscope lm --steps 300), then lm analyze alone...");
+    timedCli(["lm", "-o", study, "--steps", "300"]);
+    const text = join(TMP, "memory-corpus.txt");
+    const docs = realDocuments();
+    writeFileSync(text, docs.join("\n<|endoftext|>\n"));
+    const big = join(TMP, "memory-4096");
+    timedCli(["lm", "train", text, "--vocab", "4096", "--n-ctx", "128", "--steps", "100", "--batch-size", "16", "-o", big]);
+    for (const [name, run, vocab, nCtx] of [["default", join(study, "run"), 288, 64], ["vocab4096", big, 4096, 128]] as const) {
+      const r = timedCli(["lm", "analyze", run, "-o", join(TMP, `memory-${name}-analysis`)]);
+      memory[name] = { vocab, nCtx, peakRssMb: r.peakRssMb, wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, measuredWith: "/usr/bin/time -f %M beliefscope lm analyze RUN" };
+      console.log(`memory ${name} (vocabulary ${vocab}, n_ctx ${nCtx}): lm analyze peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.wallSeconds.toFixed(0)} s`);
+    }
+    results.memory = memory;
   }
   await mkdir(".bench", { recursive: true });
   await writeFile(".bench/language.json", JSON.stringify(results, null, 2) + "\n");

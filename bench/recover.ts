@@ -6,6 +6,7 @@
  *
  *   npm run bench -- --only recover                       # every case, both architectures
  *   npm run bench -- --only recover --recover-arches 1l:20000,attn-only-1l:20000
+ *   npm run bench -- --only recover --recover-reuse            # the table from the recoveries already there
  *   npm run bench -- --only recover --recover-cases "mess3;random:4,3;random-hmm:states=4,symbols=3,seed=0,concentration=0.3"
  *
  * Cases: mess3, z1r, rrxor, and one seeded random HMM per (states 3..5) x
@@ -88,6 +89,8 @@ export interface RecoverBenchOptions {
   readonly cases: readonly string[];
   readonly arches: readonly string[];
   readonly tokens: number;
+  /** Read a recovery already in the run's folder instead of running it again (rebuilds the table). */
+  readonly reuse?: boolean;
 }
 
 interface Candidate {
@@ -118,7 +121,8 @@ export interface RecoverRow {
   /** TV at word length 6 (the model's: at its longest, nCtx + 1 >= 6 here). */
   readonly tv6: { recovered: number; model: number; baumWelch: number; baumWelchTrueCount: number | null; spectral: number };
   readonly relativeLoss: { recovered: number; model: number };
-  readonly trainSeconds: number | null;
+  /** Training time (from the run's metrics when the model was reused). */
+  readonly trainSeconds: number;
   readonly recoverSeconds: number;
   readonly pass: { states: boolean; tvVsModel: boolean; tvVsBaumWelch: boolean; loss: boolean };
 }
@@ -165,12 +169,23 @@ async function runCase(given: string, archSpec: string, o: RecoverBenchOptions):
     if (r.code !== 0) throw new Error(`bench recover: ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
     trainSeconds = (performance.now() - t0) / 1000;
   }
+  if (trainSeconds === null) {
+    // Reused: the training time from its metrics (seconds per step).
+    const lines = (await readFile(join(run, "metrics.jsonl"), "utf8")).split("\n").filter(Boolean);
+    trainSeconds = lines.reduce((t, l) => t + ((JSON.parse(l) as { seconds?: number }).seconds ?? 0), 0);
+  }
   const out = join(dir, "recovered");
-  const t0 = performance.now();
-  const r = await cli(["recover", run, "-o", out, "--seed", "0", "--tokens", String(o.tokens)]);
-  if (r.code !== 0) throw new Error(`bench recover: recover ${run} failed:\n${r.stderr.slice(-2000)}`);
-  const recoverSeconds = (performance.now() - t0) / 1000;
+  let recoverSeconds: number;
+  if (o.reuse && (await exists(join(out, "report.json")))) {
+    recoverSeconds = NaN; // not measured this time
+  } else {
+    const t0 = performance.now();
+    const r = await cli(["recover", run, "-o", out, "--seed", "0", "--tokens", String(o.tokens)]);
+    if (r.code !== 0) throw new Error(`bench recover: recover ${run} failed:\n${r.stderr.slice(-2000)}`);
+    recoverSeconds = (performance.now() - t0) / 1000;
+  }
   const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as ReportJson;
+  if (!Number.isFinite(recoverSeconds)) recoverSeconds = Object.values(report.seconds).reduce((a, b) => a + b, 0);
   const ev = report.evaluation!;
   const c = (name: string) => ev.candidates.find((k) => k.name === name);
   const at6 = (k: Candidate | undefined) => (k ? k.tv[Math.min(6, k.tv.length) - 1] : NaN);
@@ -190,7 +205,7 @@ async function runCase(given: string, archSpec: string, o: RecoverBenchOptions):
     states: report.states,
     tv6,
     relativeLoss: { recovered: rec.relativeLoss, model: model.relativeLoss },
-    trainSeconds,
+    trainSeconds: trainSeconds ?? NaN,
     recoverSeconds,
     pass: {
       states: report.states === ev.trueRank,
@@ -199,6 +214,13 @@ async function runCase(given: string, archSpec: string, o: RecoverBenchOptions):
       loss: rec.relativeLoss <= 0.01,
     },
   };
+}
+
+/** "median (min-max)" of finite values. */
+function range(values: number[], digits: number): string {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return "–";
+  return `${v[Math.floor(v.length / 2)].toFixed(digits)} (${v[0].toFixed(digits)}-${v[v.length - 1].toFixed(digits)})`;
 }
 
 const f4 = (v: number | null) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(4));
@@ -220,7 +242,7 @@ export function recoverTable(rows: readonly RecoverRow[], o: RecoverBenchOptions
   const screened = rows.filter((r) => r.screened);
   lines.push("");
   lines.push(
-    `${n} recoveries (model preset:training steps, cosine schedule; ${o.tokens} tokens sampled from each model, the baselines get as many true tokens): right state count (the truth's rank) ${count("states")}/${n}; TV6 no worse than Baum-Welch's ${count("tvVsBaumWelch")}/${n} (✗ marks the others; when the counts differ, against the better of Baum-Welch with the recovered and with the true count); TV6 within 1.5x the model's own + 0.01 ${count("tvVsModel")}/${n}; held-out loss within 1% of optimal ${count("loss")}/${n}. "Smallest state direction": the smallest of the truth's S - 1 exact prediction singular values (RMS per prefix), what a state changes in the next-k-token predictions.${screened.length ? ` Random HMMs: concentration ${RANDOM_CONCENTRATION}, the first seed with every direction >= ${RANDOM_MIN_DIRECTION} (seeds skipped: ${screened.map((r) => `${caseLabel(r.process)} ${r.skippedSeeds}`).filter((v, i, a) => a.indexOf(v) === i).join(", ")}).` : ""}`,
+    `${n} recoveries (model preset:training steps, cosine schedule; ${o.tokens} tokens sampled from each model, the baselines get as many true tokens): right state count (the truth's rank) ${count("states")}/${n}; TV6 no worse than Baum-Welch's ${count("tvVsBaumWelch")}/${n} (✗ marks the others; when the counts differ, against the better of Baum-Welch with the recovered and with the true count); TV6 within 1.5x the model's own + 0.01 ${count("tvVsModel")}/${n}; held-out loss within 1% of optimal ${count("loss")}/${n}. Time per model: training ${range(rows.map((r) => r.trainSeconds / 60), 1)} minutes, recovery ${range(rows.map((r) => r.recoverSeconds), 0)} s (the fit, without the scoring). "Smallest state direction": the smallest of the truth's S - 1 exact prediction singular values (RMS per prefix), what a state changes in the next-k-token predictions.${screened.length ? ` Random HMMs: concentration ${RANDOM_CONCENTRATION}, the first seed with every direction >= ${RANDOM_MIN_DIRECTION} (seeds skipped: ${screened.map((r) => `${caseLabel(r.process)} ${r.skippedSeeds}`).filter((v, i, a) => a.indexOf(v) === i).join(", ")}).` : ""}`,
   );
   return lines.join("\n");
 }
@@ -234,7 +256,7 @@ export async function recoverBench(o: RecoverBenchOptions): Promise<Record<strin
       const row = await runCase(spec, arch, o);
       rows.push(row);
       console.log(
-        `  ${caseLabel(row.process).padEnd(22)} ${row.arch.padEnd(13)} states ${row.trueStates}/${row.states}  TV6 ${f4(row.tv6.recovered)} (model ${f4(row.tv6.model)}, Baum-Welch ${f4(row.tv6.baumWelch)}${row.tv6.baumWelchTrueCount !== null ? ` / ${f4(row.tv6.baumWelchTrueCount)} at ${row.trueStates}` : ""})  loss ${pct(row.relativeLoss.recovered)}  ${row.trainSeconds !== null ? `train ${row.trainSeconds.toFixed(0)} s, ` : ""}recover ${row.recoverSeconds.toFixed(0)} s`,
+        `  ${caseLabel(row.process).padEnd(22)} ${row.arch.padEnd(13)} states ${row.trueStates}/${row.states}  TV6 ${f4(row.tv6.recovered)} (model ${f4(row.tv6.model)}, Baum-Welch ${f4(row.tv6.baumWelch)}${row.tv6.baumWelchTrueCount !== null ? ` / ${f4(row.tv6.baumWelchTrueCount)} at ${row.trueStates}` : ""})  loss ${pct(row.relativeLoss.recovered)}  train ${row.trainSeconds.toFixed(0)} s, recover ${row.recoverSeconds.toFixed(0)} s`,
       );
     }
   }

@@ -119,7 +119,7 @@ export function pcaScatterFigure(panels: readonly ScatterPanel[], classes: reado
 
 /** The first three principal components as three pairwise planes (PC1-PC2, PC1-PC3, PC2-PC3), one row per layer. */
 export function pca3dFigure(panels: readonly ScatterPanel[], classes: readonly string[], what: string): string {
-  return scatterGridSvg(panels, { title: `Residual stream on its first three principal components (pairwise planes), coloured by ${what}`, classes, columns: 3, panelSize: 220 });
+  return scatterGridSvg(panels, { title: `Residual stream, principal components 1-3 in pairwise planes, by ${what}`, classes, columns: 3, panelSize: 220 });
 }
 
 /**

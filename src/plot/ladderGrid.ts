@@ -44,6 +44,9 @@ export function ladderGridSvg(truth: Rows, panels: readonly LadderPanel[], optio
   const width = columns * size + (columns + 1) * gap;
   const height = top + nRows * (head + size + gap);
 
+  const title = options.title ?? "Belief states probed along the ladder";
+  // A long title shrinks to fit the width (bold sans: about 0.6 em per character).
+  const titleSize = Math.round(10 * Math.min(16, (width - 24) / (0.6 * title.length))) / 10;
   const projection = beliefProjection(truth);
   const colours = beliefColours(truth);
   const pTruth = projection.project(truth);
@@ -84,7 +87,7 @@ export function ladderGridSvg(truth: Rows, panels: readonly LadderPanel[], optio
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="16" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Belief states probed along the ladder")}</text>`,
+    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="${titleSize}" font-weight="bold" font-family="${FONT}">${escapeXml(title)}</text>`,
     panel(0, pTruth, "truth", projection.kind === "simplex" ? "exact beliefs on the simplex" : "exact beliefs, top two principal axes"),
     ...panels.map((p, k) => panel(k + 1, projection.project(p.predicted), p.title, p.subtitle ?? "")),
     `</svg>`,

@@ -134,7 +134,7 @@ describe("beliefscope lm analyze", () => {
     for (const [factor, values] of [["slot", 20], ["phase", 3], ["character", 4], ["mood", 2]] as const) {
       const p = a.probesGrammarFactors[factor];
       expect([p.values.length, p.nStates]).toEqual([values, values]);
-      expect(p.site).toBe("concat");
+      expect(p.site).toBe("layer 0"); // the deepest site of this 1-layer model (concat when there are several layers)
       for (const site of p.sites) expect(Object.keys(site.controls)).toEqual(expect.arrayContaining(["shuffled", "untrained", "1-gram", "4-gram"]));
     }
     expect(a.memoryBounds).toMatchObject({ activationBytes: 256 * 2 ** 20, forwardBytes: 64 * 2 ** 20 });
