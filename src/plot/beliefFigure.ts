@@ -6,10 +6,11 @@
  * colours come from src/geometry.
  */
 import { beliefColours } from "../geometry/colour.js";
-import { beliefProjection, SIMPLEX_VERTICES } from "../geometry/simplex.js";
+import { SIMPLEX_VERTICES } from "../geometry/simplex.js";
+import { beliefView, toPanelPx } from "./beliefPanel.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { escapeXml, FONT } from "./svg.js";
 import { Rng } from "../util/rng.js";
 
 export interface BeliefFigureOptions {
@@ -38,28 +39,13 @@ export function beliefFigureSvg(trueBeliefs: Rows, predicted: Rows, options: Bel
   const top = 56;
   const width = 2 * size + 3 * margin;
   const height = size + top + margin;
-  const projection = beliefProjection(trueBeliefs);
+  // The view: the triangle (or the true points' bounding box) with 8% padding; outliers are clipped.
+  const view = beliefView(trueBeliefs);
+  const projection = view.projection;
   const pTrue = projection.project(trueBeliefs);
   const pPred = projection.project(predicted);
   const colours = beliefColours(trueBeliefs);
-
-  // The view: the triangle (or the true points' bounding box) with 8% padding; outliers are clipped.
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  const extend = (x: number, y: number) => {
-    x0 = Math.min(x0, x);
-    x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
-  };
-  if (projection.kind === "simplex") for (const [x, y] of SIMPLEX_VERTICES) extend(x, y);
-  else for (let r = 0; r < trueBeliefs.rows; r++) extend(pTrue[2 * r], pTrue[2 * r + 1]);
-  const span = Math.max(x1 - x0, y1 - y0) * 1.08 || 1;
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
-  const toPx = (x: number, y: number, left: number): [number, number] => [
-    round1(left + size / 2 + ((x - cx) / span) * size),
-    round1(top + size / 2 - ((y - cy) / span) * size),
-  ];
+  const toPx = (x: number, y: number, left: number): [number, number] => toPanelPx(view, x, y, left, top, size);
 
   const maxPoints = options.maxPoints ?? 15000;
   const order = new Rng(options.seed ?? 0, "figure").permutation(trueBeliefs.rows).subarray(0, Math.min(maxPoints, trueBeliefs.rows));

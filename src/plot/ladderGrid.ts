@@ -5,10 +5,11 @@
  * a rung that represents the beliefs reproduces the first panel. Drawing only.
  */
 import { beliefColours } from "../geometry/colour.js";
-import { beliefProjection, SIMPLEX_VERTICES } from "../geometry/simplex.js";
+import { SIMPLEX_VERTICES } from "../geometry/simplex.js";
+import { beliefView, toPanelPx } from "./beliefPanel.js";
 import { ArgumentError, checkInteger } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { escapeXml, FONT } from "./svg.js";
 
 export interface LadderPanel {
   /** Rung name, drawn above the panel. */
@@ -47,27 +48,16 @@ export function ladderGridSvg(truth: Rows, panels: readonly LadderPanel[], optio
   const title = options.title ?? "Belief states probed along the ladder";
   // A long title shrinks to fit the width (bold sans: about 0.6 em per character).
   const titleSize = Math.round(10 * Math.min(16, (width - 24) / (0.6 * title.length))) / 10;
-  const projection = beliefProjection(truth);
+  // One view for every panel: the triangle (or the truth's bounding box), padded; outliers clipped.
+  const view = beliefView(truth);
+  const projection = view.projection;
   const colours = beliefColours(truth);
   const pTruth = projection.project(truth);
-  // One view for every panel: the triangle (or the truth's bounding box), padded; outliers clipped.
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  const extend = (x: number, y: number) => {
-    x0 = Math.min(x0, x);
-    x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
-  };
-  if (projection.kind === "simplex") for (const [x, y] of SIMPLEX_VERTICES) extend(x, y);
-  else for (let r = 0; r < truth.rows; r++) extend(pTruth[2 * r], pTruth[2 * r + 1]);
-  const span = Math.max(x1 - x0, y1 - y0) * 1.1 || 1;
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
 
   const panel = (k: number, points: Float64Array, title: string, subtitle: string): string => {
     const left = gap + (k % columns) * (size + gap);
     const y = top + Math.floor(k / columns) * (head + size + gap) + head;
-    const toPx = (px: number, py: number): [number, number] => [round1(left + size / 2 + ((px - cx) / span) * size), round1(y + size / 2 - ((py - cy) / span) * size)];
+    const toPx = (px: number, py: number): [number, number] => toPanelPx(view, px, py, left, y, size);
     const parts = [
       `<g>`,
       `<text x="${left + size / 2}" y="${y - 22}" text-anchor="middle" font-size="13" font-weight="bold" font-family="${FONT}">${escapeXml(title)}</text>`,
