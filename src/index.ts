@@ -27,7 +27,7 @@ export * from "./plot/hmmGraph.js";
 export * from "./util/safetensors.js";
 export { runDemo, DEMO_DEFAULTS, type DemoOptions, type DemoResult } from "./pipeline/demo.js";
 export * from "./language/index.js";
-export { analyzeLanguageModel, type LmAnalysisOptions, type LmAnalysisResult, type GrammarStateDecoding } from "./pipeline/lmAnalysis.js";
+export { analyzeLanguageModel, LM_ANALYSIS_BOUNDS, type LmAnalysisOptions, type LmAnalysisResult, type LmAnalysisBounds, type GrammarStateDecoding, type GrammarFactorProbe } from "./pipeline/lmAnalysis.js";
 export { runLadder, ladderJson, LADDER_DEFAULTS, type LadderOptions, type LadderResult, type LadderRow, type LadderWorkspace } from "./pipeline/ladder.js";
 export { LADDER_RUNGS, selectRungs, type LadderRung } from "./pipeline/ladderRungs.js";
 export { memoryLadderWorkspace } from "./pipeline/ladderWorkspace.js";

@@ -14,12 +14,14 @@
  *   probes-grammar-factors   probes to each factor's exact marginal (slot, phase, character, mood), same controls
  *   loss-curve         training and validation loss (for a run)
  *
- * Memory is bounded whatever the vocabulary, width and depth (LM_ANALYSIS_BOUNDS): every forward pass runs on
- * chunks of windows within 64 MiB (logits included: they are dropped after each chunk), the activations held at
- * once (every probe site, trained and untrained model) within 256 MiB, each k-gram control's features within 16M
- * values (128 MiB), attention patterns within 16M values (64 MiB); the windows probed shrink to fit (at least 8).
- * With the fused engine's own network (64 MiB per model, src/model/transformer/fast/inference.ts), the data and
- * the runtime, `lm analyze` peaks near 0.5 GB on the default study (README, Language, measured).
+ * Memory is bounded whatever the vocabulary, width, depth and corpus (LM_ANALYSIS_BOUNDS, enforced below): every
+ * forward pass runs on chunks of windows within 64 MiB of working memory (activations.ts; logits are dropped after
+ * each chunk), the activations held at once (every probe site, trained and untrained model, float64) within
+ * 256 MiB, the widest k-gram control's features within 16M values (128 MiB), the attention patterns of all layers
+ * within 16M values (64 MiB); the windows probed and the pattern windows shrink to fit (at least 8 and 4). The
+ * fused engine's inference network is bounded at 64 MiB per model (src/model/transformer/fast/inference.ts).
+ * Measured peak RSS (README, Language): about 1 GB on the default study, the same with a 4,096- or 50,257-token
+ * vocabulary at n_ctx 128 (the runtime, the wasm engines and the probes' temporaries make the rest).
  */
 import { DEFAULT_FORWARD_BYTES, siteActivations, windowsPerForward } from "../language/analysis/activations.js";
 import { blockMeans, cosineSimilarity } from "../language/analysis/embedding.js";

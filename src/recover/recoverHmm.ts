@@ -36,6 +36,11 @@ export interface RecoverOptions {
   readonly states?: number | "auto";
   /** Largest state count "auto" may choose. Default 8. */
   readonly maxStates?: number;
+  /**
+   * With "auto": check the spectrum's count by fitting HMMs of nearby sizes to the model (see countByFit).
+   * Default true.
+   */
+  readonly validateCount?: boolean;
   /** Tokens sampled from the model (sequences of nCtx tokens). Default 20,000. */
   readonly tokens?: number;
   /** Prefixes whose next-k-token predictions are computed. Default 1000. */
@@ -84,6 +89,11 @@ export interface RecoveredHmm {
   /** The recovered process: a valid stochastic HMM (stationary start). */
   readonly hmm: Hmm;
   readonly stateCount: StateCount;
+  /**
+   * The count checked by fitting: KL(model || HMM) per prediction for each size tried (a brief fit on part of
+   * the samples), and the count used. Null when the count was forced or not checked.
+   */
+  readonly countByFit: CountByFit | null;
   /** Singular values (RMS per row) of the centred activations at the site. */
   readonly activationSpectrum: Float64Array;
   /** Singular values of the activations' linear prediction of the future (reduced-rank regression), and its R². */
@@ -117,6 +127,27 @@ export interface RecoveredHmm {
   /** Plain statements for the report: how p(x1) was derived, rank, anything the user must know. */
   readonly notes: string[];
   readonly seconds: Record<RecoverStage, number>;
+}
+
+export interface CountByFit {
+  /** Sizes tried, ascending, with the KL of the brief fit at each. */
+  readonly candidates: { readonly states: number; readonly kl: number }[];
+  /** The count used: the last size whose added state lowered the KL by at least `improvement`. */
+  readonly states: number;
+  /** The spectrum rule's count, where the search started from (two below it). */
+  readonly spectrumStates: number;
+  readonly improvement: number;
+}
+
+/** Fraction by which one more state must lower KL(model || HMM) to count (countByFit). */
+export const COUNT_IMPROVEMENT = 0.3;
+
+/** The first `n` sequences of the samples. */
+function firstSequences(data: OperatorData, n: number): OperatorData {
+  const c = Math.min(n, data.count);
+  const L = data.length;
+  const V = data.nSymbols;
+  return { ...data, count: c, tokens: data.tokens.subarray(0, c * L), nextProbs: data.nextProbs.subarray(0, c * L * V) };
 }
 
 /** Beliefs after each token of sequences [count, length] from the stationary start: [count * length, S]. */
@@ -208,7 +239,49 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const spectrum = centredSpectrum(F);
   const stateCount = chooseStateCount(spectrum, { maxStates });
   const activationSpectrum = centredSpectrum(subsampleRows(acts, 4000, seed));
-  let S = forced ?? stateCount.states;
+  const Fa: Rows = { rows: F.rows, cols: acts.cols, data: new Float64Array(F.rows * acts.cols) };
+  future.rows.forEach((row, m) => Fa.data.set(acts.data.subarray(row * acts.cols, (row + 1) * acts.cols), m * acts.cols));
+  const opData: OperatorData = withActivations;
+  // The map to z is fitted on prefixes at positions <= nCtx - k (those with k-token futures); used there only.
+  const lastPosition = L - k;
+  /** The closed-form start with `states` states: belief coordinates, operators, minimum-volume simplex. */
+  const closedFormAt = (states: number) => {
+    const subspace = beliefSubspace(Fa, F, Math.max(0, states - 1));
+    const z = applyAffine(subspace.map, acts); // [activationSequences * L, states - 1]
+    const B = fitOperators(z, opData, lastPosition);
+    return { subspace, z, B, closed: closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed) };
+  };
+
+  // The count, checked by fitting: the spectrum's floor holds the model's own error, and a direction in it can be
+  // a weak state or a systematic error of the model. Brief fits (600 Adam steps on 500 sampled sequences) at
+  // sizes from two below the spectrum's count upwards; each added state must lower KL(model || HMM) by 30%
+  // (measured: a real state lowers it by 45-99%, an extra one by under 15%).
+  let countByFit: CountByFit | null = null;
+  if (forced === null && overallocate === 0 && (options.validateCount ?? true) && method === "gradient") {
+    const lo = Math.max(1, stateCount.states - 2);
+    const hi = Math.min(maxStates, stateCount.states + 2);
+    const sub = firstSequences(samples, 500);
+    const candidates: { states: number; kl: number }[] = [];
+    let chosen = lo;
+    for (let c = lo; c <= hi; c++) {
+      const fit = refineHmm(closedFormAt(c).closed.transitions, c, sub, { iterations: 600, learningRate: options.learningRate });
+      candidates.push({ states: c, kl: fit.kl });
+      const n = candidates.length;
+      if (n === 1) continue;
+      if (candidates[n - 1].kl <= (1 - COUNT_IMPROVEMENT) * candidates[n - 2].kl) chosen = c;
+      else break;
+    }
+    countByFit = { candidates, states: chosen, spectrumStates: stateCount.states, improvement: COUNT_IMPROVEMENT };
+    if (chosen !== stateCount.states) {
+      notes.push(
+        `The spectrum rule gives ${stateCount.states} states; fitted to the model, HMMs of ${candidates.map((c) => `${c.states} states reach KL ${c.kl.toExponential(2)}`).join(", ")} (brief fits), and ${chosen} is the last size whose added state lowered the KL by ${100 * COUNT_IMPROVEMENT}% or more: ${chosen} states are used.`,
+      );
+    }
+  }
+  const counted = countByFit?.states ?? stateCount.states;
+  lap("closed-form");
+
+  let S = forced ?? counted;
   if (forced === null && stateCount.gapIndex === 0 && stateCount.states > 1) {
     notes.push(
       `The prediction spectrum has no clear drop (no singular value ${stateCount.gap}x its successor above the floor ${stateCount.floor}): the ${stateCount.states} states are the count of directions above the floor${stateCount.states === maxStates ? `, capped at maxStates = ${maxStates}` : ""}, not a gap. Either the process's states differ by less than the model's error (the recovery is then the minimal presentation at that resolution) or the model's predictions are not those of a small HMM (it may not have learned the process; compare its loss with the optimum): read the recovered HMM as an approximation of the model, not as its generator.`,
@@ -220,17 +293,8 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   // 3. Closed-form start, at the state count the data's dimension supports; extra states (forced above
   // the spectrum's count, or over-allocated) are added by splitting states, which leaves the process unchanged.
   const SFit = S + overallocate;
-  const SStart = Math.min(SFit, stateCount.states);
-  const rStart = SStart - 1;
-  const Fa: Rows = { rows: F.rows, cols: acts.cols, data: new Float64Array(F.rows * acts.cols) };
-  future.rows.forEach((row, m) => Fa.data.set(acts.data.subarray(row * acts.cols, (row + 1) * acts.cols), m * acts.cols));
-  const subspace = beliefSubspace(Fa, F, Math.max(0, rStart));
-  const z = applyAffine(subspace.map, acts); // [activationSequences * L, r]
-  const opData: OperatorData = withActivations;
-  // The map to z was fitted on prefixes at positions <= nCtx - k (those with k-token futures); use it there only.
-  const lastPosition = L - k;
-  const B = fitOperators(z, opData, lastPosition);
-  const closed = closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed);
+  const SStart = Math.min(SFit, Math.max(counted, stateCount.states));
+  const { subspace, z, B, closed } = closedFormAt(SStart);
   const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : closed;
   if (SStart < SFit) notes.push(`The closed-form start has ${SStart} states (the dimension the model's predictions show); ${SFit - SStart} more were added by splitting states (the process is unchanged) for the refinement to use.`);
   const fullData: OperatorData = samples;
@@ -315,6 +379,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   return {
     hmm,
     stateCount,
+    countByFit,
     activationSpectrum,
     fittedSpectrum: subspace.fittedSpectrum,
     futureR2: subspace.r2,

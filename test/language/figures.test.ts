@@ -9,7 +9,8 @@ import { downsample, heatmapSvg } from "../../src/plot/heatmap.js";
 import { lineChartSvg } from "../../src/plot/lineChart.js";
 import { scatterGridSvg } from "../../src/plot/scatterGrid.js";
 import { rankFrequency } from "../../src/language/analysis/zipf.js";
-import { zipfFigure } from "../../src/pipeline/lmFigures.js";
+import { grammarFactorFigure, pca3dFigure, zipfFigure } from "../../src/pipeline/lmFigures.js";
+import type { ProbeReport } from "../../src/probe/beliefProbe.js";
 
 describe("language figures", () => {
   it("heatmap: diverging with cell values, grids of panels, block-averaged large matrices", () => {
@@ -38,5 +39,27 @@ describe("language figures", () => {
     expect(bars).toMatchSnapshot();
     const scatter = scatterGridSvg([{ title: "layer 0", x: [0, 1, 2], y: [2, 0, 1], classes: [0, 1, 1] }], { classes: ["special", "word start"] });
     expect(scatter).toMatchSnapshot();
+  });
+
+  it("the residual stream's 3D view as pairwise planes, and probes factor by factor beside their controls", () => {
+    const pcs = [[0, 1, 2, 3], [1, 0, 3, 2], [2, 2, 0, 1]];
+    const panels = [[0, 1], [0, 2], [1, 2]].map(([a, b]) => ({ title: `layer 0: PC${a + 1} x PC${b + 1}`, x: pcs[a], y: pcs[b], classes: [0, 1, 1, 2], xLabel: `PC${a + 1}`, yLabel: `PC${b + 1}` }));
+    const pca3d = pca3dFigure(panels, ["special", "word start", "punctuation"], "token class");
+    expect(pca3d).toContain(">layer 0: PC2 x PC3<");
+    expect(pca3d).toMatchSnapshot();
+    // Reports with only what the figure reads: per site the label, R², verdict and controls.
+    const report = (r2: number, beyond: boolean, controls: Record<string, number>) =>
+      ({ nStates: 160, kgram: { "1-gram": {}, "4-gram": {} }, sites: [{ label: "concat", r2, verdict: { beyondControls: beyond }, controls: Object.fromEntries(Object.entries(controls).map(([k, v]) => [k, { r2: v }])) }] }) as unknown as ProbeReport;
+    const figure = grammarFactorFigure(
+      [
+        { factor: "slot", values: Array.from({ length: 20 }, (_, k) => `s${k}`), report: report(0.76, false, { shuffled: -0.02, untrained: 0.47, "1-gram": 0.5, "4-gram": 0.89 }) },
+        { factor: "character", values: ["Lily", "Mia", "Ben", "Tom"], report: report(0.52, true, { shuffled: -0.03, untrained: 0.4, "1-gram": 0.05, "4-gram": 0.26 }) },
+      ],
+      report(0.35, false, { shuffled: -0.02, untrained: 0.2, "1-gram": 0.19, "4-gram": 0.38 }),
+      "concat",
+    );
+    expect(figure).toContain(">character (4 values) *<");
+    expect(figure).toContain(">full state (160 states)<");
+    expect(figure).toMatchSnapshot();
   });
 });

@@ -12,6 +12,7 @@ import {
   CHARACTERS,
   factorOfState,
   factorReadoutHmm,
+  forwardBytesPerWindow,
   forwardFloatsPerWindow,
   GRAMMAR_FACTORS,
   GRAMMAR_FACTOR_VALUES,
@@ -122,7 +123,8 @@ describe("activations in bounded chunks", () => {
     const sites = model.layerSites();
     const hooks = [...new Set(sites.flatMap((s) => s.hooks))];
     const whole = await model.runWithCache(w.tokens, P, { names: hooks });
-    const perWindow = 4 * forwardFloatsPerWindow(model, P);
+    const perWindow = forwardBytesPerWindow(model, P);
+    expect(perWindow).toBe(16 * forwardFloatsPerWindow(model, P));
     expect(windowsPerForward(model, P, 3 * perWindow)).toBe(3);
     expect(windowsPerForward(model, P, 1)).toBe(1);
     const chunked = await siteActivations(model, w.tokens, P, sites, { maxForwardBytes: 3 * perWindow });

@@ -2,7 +2,7 @@ export { tokenCounts, fitZipf, rankFrequency, rescaledRank, type RankFrequency, 
 export { cosineSimilarity, blockMeans } from "./embedding.js";
 export { ovMatrices, patternStats, type OvMatrix, type PatternStats } from "./heads.js";
 export { pca, type Pca } from "./pca.js";
-export { DEFAULT_FORWARD_BYTES, forwardFloatsPerWindow, hookActivations, siteActivations, windowsPerForward, type HookActivations, type SiteActivationOptions } from "./activations.js";
+export { DEFAULT_FORWARD_BYTES, forwardBytesPerWindow, forwardFloatsPerWindow, hookActivations, siteActivations, windowsPerForward, type HookActivations, type SiteActivationOptions } from "./activations.js";
 export { factorOfState, factorReadoutHmm, grammarFactorBeliefs, GRAMMAR_FACTORS, GRAMMAR_FACTOR_VALUES, type GrammarFactor } from "./grammarFactors.js";
 export { TOKEN_CLASSES, tokenClasses, tokenTextClass, type TokenClass } from "./tokenClasses.js";
 export { fitTokenHmms, hmmTokenLosses, tokenAlphabet, tokenHmmBeliefs, toSymbols, unigramLoss, type FitTokenHmmOptions, type TokenAlphabet, type TokenHmm } from "./tokenHmm.js";

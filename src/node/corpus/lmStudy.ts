@@ -19,7 +19,7 @@ import { trainTokenizers } from "../../language/tokenizer/trainTokenizer.js";
 import { MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, modelFromFiles } from "../../model/files.js";
 import { createModel, modelFromStateDict } from "../../model/registry.js";
 import type { SequenceModel } from "../../model/sequenceModel.js";
-import { analyzeLanguageModel, type LmAnalysisResult } from "../../pipeline/lmAnalysis.js";
+import { analyzeLanguageModel, type LmAnalysisBounds, type LmAnalysisResult } from "../../pipeline/lmAnalysis.js";
 import { ArgumentError } from "../../util/errors.js";
 import { deriveSeed } from "../../util/rng.js";
 import { warn } from "../../util/warn.js";
@@ -56,6 +56,8 @@ export interface AnalyzeInFolderOptions {
   readonly resamples?: number;
   readonly maxTokens?: number;
   readonly seed?: number;
+  /** Memory bounds of the analysis (default LM_ANALYSIS_BOUNDS, src/pipeline/lmAnalysis.ts). */
+  readonly bounds?: Partial<LmAnalysisBounds>;
   readonly device?: EngineDevice;
   readonly log?: (line: string) => void;
 }
@@ -210,6 +212,7 @@ export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Pro
       hmmSymbols: o.hmmSymbols,
       probeWindows,
       resamples: o.resamples,
+      bounds: o.bounds,
       seed,
       name: inputs.name,
       log: o.log,
