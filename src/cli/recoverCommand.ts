@@ -229,7 +229,7 @@ export function recoverCommand(): Command {
             { label: "centred activations", values: rec.activationSpectrum },
           ],
           {
-            title: `Singular values: ${rec.stateCount.states} states (${rec.stateCount.states - 1} dimensions)`,
+            title: `Singular values: ${rec.stateCount.states} states (${rec.stateCount.states - 1} dimensions)${rec.hmm.nStates !== rec.stateCount.states ? `; ${rec.hmm.nStates} fitted` : ""}`,
             cutAfter: rec.stateCount.states - 1,
             cutLabel: `states = ${rec.stateCount.states}${rec.stateCount.gapIndex > 0 && sp[rec.stateCount.gapIndex] > 0 ? ` (drop ×${(sp[rec.stateCount.gapIndex - 1] / sp[rec.stateCount.gapIndex]).toFixed(0)})` : ""}`,
             ...(sp[0] > 0 ? { floor: { value: rec.stateCount.floor / sp[0], label: `the rule's floor: ${rec.stateCount.floor} RMS per prefix` } } : {}),
