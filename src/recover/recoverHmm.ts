@@ -56,8 +56,6 @@ export interface RecoverOptions {
   readonly refinement?: "gradient" | "em";
   readonly iterations?: number;
   readonly learningRate?: number;
-  /** Weight of each sequence's first prediction (the stationary start against the derived p(x1)) in the refinement, relative to the others. Default 1. */
-  readonly firstWeight?: number;
   /** Weight of the belief-agreement term in the refinement. Default 0.1. */
   readonly beliefWeight?: number;
   /** Fit this many extra states, then prune states with stationary probability below `pruneBelow`. Default 0. */
@@ -329,7 +327,6 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
       beliefWeight: coords ? beliefWeight : 0,
       coordinates: coords,
       coordinatesLastPosition: lastPosition,
-      firstWeight: options.firstWeight,
       onProgress: (i, v) => progress("refine", i, options.iterations ?? 1500),
     });
   };

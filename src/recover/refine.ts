@@ -43,11 +43,6 @@ export interface RefineOptions {
   readonly coordinates?: Rows;
   /** Positions 0..coordinatesLastPosition carry valid coordinates (where the map to them was fitted). Default all. */
   readonly coordinatesLastPosition?: number;
-  /**
-   * Weight of each sequence's first prediction (the stationary start's, against the derived p(x1)) relative to
-   * the others. Default 1.
-   */
-  readonly firstWeight?: number;
   /** Stop when the objective improved by less than this over the last 100 iterations. Default 1e-8. */
   readonly tolerance?: number;
   readonly onProgress?: (iteration: number, objective: number) => void;
@@ -137,17 +132,15 @@ export function beliefBasis(c: Rows, length: number, lastPosition = length - 1):
   return { Q, cols: k, rows };
 }
 
-const entropyCache = new WeakMap<OperatorData, { first: number; rest: number }>();
+const entropyCache = new WeakMap<OperatorData, number>();
 
-/** The targets' entropies: of the first predictions, and of the others (constant in the fit; cached per data object). */
-function targetEntropy(data: OperatorData): { first: number; rest: number } {
+/** Sum of the targets' entropies (constant in the fit; cached per data object). */
+function targetEntropy(data: OperatorData): number {
   const cached = entropyCache.get(data);
   if (cached !== undefined) return cached;
-  let first = 0;
-  let rest = 0;
-  for (const q of data.firstProbs) if (q > 0) first -= data.count * q * Math.log(q);
-  for (const q of data.nextProbs) if (q > 0) rest -= q * Math.log(q);
-  const h = { first, rest };
+  let h = 0;
+  for (const q of data.firstProbs) if (q > 0) h -= data.count * q * Math.log(q);
+  for (const q of data.nextProbs) if (q > 0) h -= q * Math.log(q);
   entropyCache.set(data, h);
   return h;
 }
@@ -162,7 +155,7 @@ export interface ObjectiveParts {
  * The objective and its gradient with respect to T ([V, S, S], written into
  * gradT when given). Exposed for tests (finite differences).
  */
-export function refineObjective(T: Float64Array, S: number, data: OperatorData, beliefWeight: number, basis: BeliefBasis | null, gradT?: Float64Array, firstWeight = 1): ObjectiveParts {
+export function refineObjective(T: Float64Array, S: number, data: OperatorData, beliefWeight: number, basis: BeliefBasis | null, gradT?: Float64Array): ObjectiveParts {
   const V = data.nSymbols;
   const L = data.length;
   const N = data.count;
@@ -176,27 +169,24 @@ export function refineObjective(T: Float64Array, S: number, data: OperatorData, 
     for (let j = 0; j < S; j++) s += T[(x * S + i) * S + j];
     e[x * S + i] = s;
   }
-  // Every prediction has weight 1 but the first of each sequence, firstWeight: nPred is their total weight.
-  const nPred = N * (L + firstWeight);
+  const nPred = N * (L + 1);
   // Forward: beliefs beta_t, t = 0..L, per sequence: [N, L + 1, S]; normalisers s_t: [N, L].
   const beta = new Float64Array(N * (L + 1) * S);
   const norm = new Float64Array(N * L);
   let ce = 0;
-  const h = targetEntropy(data);
-  const entropy = firstWeight * h.first + h.rest;
+  const entropy = targetEntropy(data);
   for (let n = 0; n < N; n++) {
     const b0 = n * (L + 1) * S;
     beta.set(pi, b0);
     for (let t = 0; t <= L; t++) {
       const bt = b0 + t * S;
       const qBase = t === 0 ? -1 : (n * L + t - 1) * V;
-      const w = t === 0 ? firstWeight : 1;
       for (let x = 0; x < V; x++) {
         const q = qBase < 0 ? data.firstProbs[x] : data.nextProbs[qBase + x];
-        if (q > 0 && w > 0) {
+        if (q > 0) {
           let s = 0;
           for (let i = 0; i < S; i++) s += beta[bt + i] * e[x * S + i];
-          ce -= w * q * Math.log(s);
+          ce -= q * Math.log(s);
         }
       }
       if (t === L) break;
@@ -255,13 +245,12 @@ export function refineObjective(T: Float64Array, S: number, data: OperatorData, 
       const bt = (n * (L + 1) + t) * S;
       // Prediction at t.
       const qBase = t === 0 ? -1 : (n * L + t - 1) * V;
-      const w = t === 0 ? firstWeight : 1;
       for (let x = 0; x < V; x++) {
         const q = qBase < 0 ? data.firstProbs[x] : data.nextProbs[qBase + x];
-        if (!(q > 0) || !(w > 0)) continue;
+        if (!(q > 0)) continue;
         let s = 0;
         for (let i = 0; i < S; i++) s += beta[bt + i] * e[x * S + i];
-        const coef = (-w * q) / s / nPred;
+        const coef = -q / s / nPred;
         for (let i = 0; i < S; i++) {
           gBeta[i] += coef * e[x * S + i];
           ge[x * S + i] += coef * beta[bt + i];
@@ -312,7 +301,6 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
   const lr = checkNumber(fn, "learningRate", options.learningRate ?? 0.05, 0);
   const beliefWeight = checkNumber(fn, "beliefWeight", options.beliefWeight ?? 0, 0);
   const tolerance = checkNumber(fn, "tolerance", options.tolerance ?? 1e-8, 0);
-  const firstWeight = checkNumber(fn, "firstWeight", options.firstWeight ?? 1, 0);
   const basis = options.coordinates && beliefWeight > 0 ? beliefBasis(options.coordinates, data.length, options.coordinatesLastPosition) : null;
   const theta = logitsFromTransitions(T0, S, V);
   const T = transitionsFromLogits(theta, S, V);
@@ -326,7 +314,7 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
   let it = 0;
   for (; it < iterations; it++) {
     transitionsFromLogits(theta, S, V, T);
-    const parts = refineObjective(T, S, data, beliefWeight, basis, gradT, firstWeight);
+    const parts = refineObjective(T, S, data, beliefWeight, basis, gradT);
     history.push(parts.total);
     options.onProgress?.(it, parts.total);
     if (parts.total < best.value) best = { value: parts.total, theta: Float64Array.from(theta) };
@@ -349,6 +337,6 @@ export function refineHmm(T0: Float64Array, S: number, data: OperatorData, optio
     }
   }
   const final = transitionsFromLogits(best.theta, S, V);
-  const parts = refineObjective(final, S, data, beliefWeight, basis, undefined, firstWeight);
+  const parts = refineObjective(final, S, data, beliefWeight, basis);
   return { transitions: final, history, kl: parts.kl, beliefResidual: basis ? parts.belief : NaN, iterations: it };
 }
