@@ -2,10 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { ENGINE_DEVICES, type EngineDevice } from "../engine/jax.js";
+import { ACTIVATIONS, type TransformerConfig } from "../model/transformer/config.js";
 import { architectureNames } from "../model/registry.js";
 import type { EngineChoice } from "../train/fastEngines.js";
 import { ArgumentError } from "../util/errors.js";
-import { parseSettings } from "./options.js";
+import { intOption, parseSettings } from "./options.js";
 
 export function addDeviceOption(cmd: Command): Command {
   return cmd.addOption(new Option("--device <device>", "jax-js backend (webgpu in Node needs the optional `webgpu` package)").choices([...ENGINE_DEVICES]).default("wasm"));
@@ -45,4 +46,51 @@ export async function modelOverrides(o: ModelFlags, extra: Record<string, unknow
   }
   const all = { ...fromFile, ...o.set, ...extra };
   return Object.keys(all).length ? all : undefined;
+}
+
+/** The transformer's shorthand flags (over --config and --set). */
+export interface TransformerShorthandFlags {
+  layers?: number;
+  dModel?: number;
+  heads?: number;
+  dHead?: number;
+  dMlp?: number;
+  nCtx?: number;
+  activation?: TransformerConfig["activation"];
+  layerNorm?: boolean;
+  attnOnly?: boolean;
+}
+
+/**
+ * --layers, --d-model, --heads, --d-head, --d-mlp, --n-ctx, --activation (and, with `structure`,
+ * --no-layer-norm and --attn-only); `defaults` names the defaults shown in the help.
+ */
+export function addTransformerShorthands(cmd: Command, options: { defaults?: Partial<Record<"nLayers" | "dModel" | "nHeads" | "dHead" | "dMlp" | "nCtx", number>>; nCtxHint?: string; structure?: boolean } = {}): Command {
+  const d = options.defaults ?? {};
+  const shown = (v: number | undefined) => (v === undefined ? "" : ` (default ${v})`);
+  cmd
+    .option("--layers <n>", `transformer n_layers${shown(d.nLayers)}`, intOption(0, 256))
+    .option("--d-model <n>", `transformer d_model${shown(d.dModel)}`, intOption(1))
+    .option("--heads <n>", `transformer n_heads${shown(d.nHeads)}`, intOption(1))
+    .option("--d-head <n>", `transformer d_head${shown(d.dHead)}`, intOption(1))
+    .option("--d-mlp <n>", `transformer d_mlp${shown(d.dMlp)}`, intOption(1))
+    .option("--n-ctx <n>", `context length${options.nCtxHint ?? ""}${shown(d.nCtx)}`, intOption(2))
+    .addOption(new Option("--activation <fn>", "transformer MLP activation").choices([...ACTIVATIONS]));
+  if (options.structure) cmd.option("--no-layer-norm", "transformer without LayerNorm").option("--attn-only", "transformer with attention-only blocks");
+  return cmd;
+}
+
+/** The transformer config fields the shorthand flags set (only those given). */
+export function transformerShorthand(o: TransformerShorthandFlags): Record<string, unknown> {
+  return {
+    ...(o.layers !== undefined && { nLayers: o.layers }),
+    ...(o.dModel !== undefined && { dModel: o.dModel }),
+    ...(o.heads !== undefined && { nHeads: o.heads }),
+    ...(o.dHead !== undefined && { dHead: o.dHead }),
+    ...(o.dMlp !== undefined && { dMlp: o.dMlp }),
+    ...(o.nCtx !== undefined && { nCtx: o.nCtx }),
+    ...(o.activation !== undefined && { activation: o.activation }),
+    ...(o.layerNorm === false && { layerNorm: false }),
+    ...(o.attnOnly && { attnOnly: true }),
+  };
 }

@@ -10,7 +10,6 @@
  * The work is in src/language (core) and src/node/corpus (files).
  */
 import { Command, Option } from "commander";
-import { ACTIVATIONS } from "../model/transformer/config.js";
 import { WINDOW_STARTS, type WindowStart } from "../language/lm/windows.js";
 import { LM_TRANSFORMER_DEFAULTS } from "../language/lm/trainLanguageModel.js";
 import { parseSeparator, type SeparatorChoice } from "../language/corpus/separator.js";
@@ -28,7 +27,7 @@ import type { LmAnalysisResult } from "../pipeline/lmAnalysis.js";
 import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
 import type { TrainingOverrides } from "../train/runConfig.js";
 import { ArgumentError } from "../util/errors.js";
-import { addDeviceOption, addEngineOption, addModelOptions, modelOverrides, type ModelFlags } from "./commonOptions.js";
+import { addDeviceOption, addEngineOption, addModelOptions, addTransformerShorthands, modelOverrides, transformerShorthand, type ModelFlags, type TransformerShorthandFlags } from "./commonOptions.js";
 import { floatOption, intOption } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { phaseProgress } from "./tokenizerCommand.js";
@@ -58,7 +57,7 @@ interface CorpusFlags {
   textField: string;
 }
 
-interface TrainFlags extends ModelFlags, CorpusFlags {
+interface TrainFlags extends ModelFlags, CorpusFlags, TransformerShorthandFlags {
   out: string;
   resume?: boolean;
   tokenizer?: string;
@@ -67,13 +66,6 @@ interface TrainFlags extends ModelFlags, CorpusFlags {
   splitSeed?: number;
   windows: WindowStart;
   maxTokens?: number;
-  layers?: number;
-  dModel?: number;
-  heads?: number;
-  dHead?: number;
-  dMlp?: number;
-  nCtx?: number;
-  activation?: string;
   steps: number;
   batchSize: number;
   seed: number;
@@ -90,14 +82,8 @@ interface TrainFlags extends ModelFlags, CorpusFlags {
 /** Model and training flags shared by `lm train` and `lm run`. */
 function addTrainOptions(cmd: Command, defaults: { steps: number }): Command {
   addModelOptions(cmd);
+  addTransformerShorthands(cmd, { defaults: LM_TRANSFORMER_DEFAULTS, nCtxHint: ", e.g. 64 to 512" });
   return cmd
-    .option("--layers <n>", `transformer n_layers (default ${LM_TRANSFORMER_DEFAULTS.nLayers})`, intOption(0, 256))
-    .option("--d-model <n>", `transformer d_model (default ${LM_TRANSFORMER_DEFAULTS.dModel})`, intOption(1))
-    .option("--heads <n>", `transformer n_heads (default ${LM_TRANSFORMER_DEFAULTS.nHeads})`, intOption(1))
-    .option("--d-head <n>", `transformer d_head (default ${LM_TRANSFORMER_DEFAULTS.dHead})`, intOption(1))
-    .option("--d-mlp <n>", `transformer d_mlp (default ${LM_TRANSFORMER_DEFAULTS.dMlp})`, intOption(1))
-    .option("--n-ctx <n>", `context length, e.g. 64 to 512 (default ${LM_TRANSFORMER_DEFAULTS.nCtx})`, intOption(2))
-    .addOption(new Option("--activation <fn>", "transformer MLP activation").choices([...ACTIVATIONS]))
     .option("--steps <n>", "training steps", intOption(0), defaults.steps)
     .option("--batch-size <n>", "windows per batch", intOption(1), 32)
     .option("--seed <n>", "seed of initialisation, batches and (by default) the split", intOption(0), 0)
@@ -146,16 +132,7 @@ function trainOptions(cmd: Command, o: TrainFlags, model: Record<string, unknown
 }
 
 async function modelFlags(o: TrainFlags): Promise<Record<string, unknown> | undefined> {
-  const shorthand: Record<string, unknown> = {
-    ...(o.layers !== undefined && { nLayers: o.layers }),
-    ...(o.dModel !== undefined && { dModel: o.dModel }),
-    ...(o.heads !== undefined && { nHeads: o.heads }),
-    ...(o.dHead !== undefined && { dHead: o.dHead }),
-    ...(o.dMlp !== undefined && { dMlp: o.dMlp }),
-    ...(o.nCtx !== undefined && { nCtx: o.nCtx }),
-    ...(o.activation !== undefined && { activation: o.activation }),
-  };
-  return modelOverrides(o, shorthand);
+  return modelOverrides(o, transformerShorthand(o));
 }
 
 /** Progress of the phases and of training, on stderr. */

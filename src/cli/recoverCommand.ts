@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
 import { svgToPng } from "../node/png.js";
 import { resolveProcess } from "../node/processFiles.js";
-import { readBytes, readText } from "../node/readFiles.js";
+import { pathExists, readBytes, readText } from "../node/readFiles.js";
 import { loadTrainedModel } from "../node/runFolder.js";
 import { MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, modelFromFiles, type SequenceModel } from "../model/index.js";
 import { processToJson, stationaryDistribution, type Hmm } from "../process/index.js";
@@ -24,7 +24,6 @@ import { encodeSafetensors } from "../util/safetensors.js";
 import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
 import { intOption } from "./options.js";
 import type { EngineDevice } from "../engine/jax.js";
-import { stat } from "node:fs/promises";
 
 interface RecoverFlags extends Pick<ModelFlags, "device"> {
   out: string;
@@ -50,15 +49,6 @@ function statesOption(value: string): number | "auto" {
   return n;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The model, and the process it was trained on when its files say (recovery needs no process). */
 async function loadModel(dir: string, device: EngineDevice): Promise<{ model: SequenceModel; process: Hmm | null }> {
   try {
@@ -68,7 +58,7 @@ async function loadModel(dir: string, device: EngineDevice): Promise<{ model: Se
     if (!(err instanceof ArgumentError && err.received === "a model config with no process")) throw err;
   }
   // A model whose generator nobody knows: load it without one.
-  const folder = (await exists(join(dir, MODEL_CONFIG_FILE))) ? dir : join(dir, "model");
+  const folder = (await pathExists(join(dir, MODEL_CONFIG_FILE))) ? dir : join(dir, "model");
   const configPath = join(folder, MODEL_CONFIG_FILE);
   const weightsPath = join(folder, MODEL_WEIGHTS_FILE);
   const { model } = await modelFromFiles(await readText(configPath, "beliefscope recover", "the model's config.json"), await readBytes(weightsPath, "beliefscope recover", "the model's weights"), { config: configPath, weights: weightsPath }, { device });

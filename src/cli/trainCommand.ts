@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { ACTIVATIONS, type TransformerConfig } from "../model/transformer/config.js";
 import { FileRunStore } from "../node/runFolder.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { evaluateLoss } from "../train/evaluate.js";
@@ -7,22 +6,13 @@ import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
 import { DEFAULT_TRAINING, type TrainingOverrides } from "../train/runConfig.js";
 import { trainOnProcess } from "../train/trainOnProcess.js";
 import { ArgumentError } from "../util/errors.js";
-import { addDeviceOption, addEngineOption, addModelOptions, modelOverrides, type ModelFlags } from "./commonOptions.js";
+import { addDeviceOption, addEngineOption, addModelOptions, addTransformerShorthands, modelOverrides, transformerShorthand, type ModelFlags, type TransformerShorthandFlags } from "./commonOptions.js";
 import { floatOption, intOption } from "./options.js";
 import { progressReporter } from "./progress.js";
 
-interface TrainFlags extends ModelFlags {
+interface TrainFlags extends ModelFlags, TransformerShorthandFlags {
   out: string;
   resume?: boolean;
-  layers?: number;
-  dModel?: number;
-  heads?: number;
-  dHead?: number;
-  dMlp?: number;
-  nCtx?: number;
-  activation?: TransformerConfig["activation"];
-  layerNorm?: boolean;
-  attnOnly?: boolean;
   steps: number;
   batchSize: number;
   seed: number;
@@ -45,16 +35,8 @@ export function trainCommand(): Command {
     .requiredOption("-o, --out <dir>", "run folder")
     .option("--resume", "continue the run in --out from its latest checkpoint, with its settings");
   addModelOptions(cmd);
+  addTransformerShorthands(cmd, { structure: true });
   cmd
-    .option("--layers <n>", "transformer n_layers", intOption(0, 256))
-    .option("--d-model <n>", "transformer d_model", intOption(1))
-    .option("--heads <n>", "transformer n_heads", intOption(1))
-    .option("--d-head <n>", "transformer d_head", intOption(1))
-    .option("--d-mlp <n>", "transformer d_mlp", intOption(1))
-    .option("--n-ctx <n>", "context length", intOption(2))
-    .addOption(new Option("--activation <fn>", "transformer MLP activation").choices([...ACTIVATIONS]))
-    .option("--no-layer-norm", "transformer without LayerNorm")
-    .option("--attn-only", "transformer with attention-only blocks")
     .option("--steps <n>", "training steps", intOption(0), DEFAULT_TRAINING.steps)
     .option("--batch-size <n>", "sequences per batch", intOption(1), DEFAULT_TRAINING.batchSize)
     .option("--seed <n>", "seed for initialisation and data", intOption(0), DEFAULT_TRAINING.seed)
@@ -74,17 +56,6 @@ export function trainCommand(): Command {
       throw new ArgumentError({ fn: "beliefscope train", argument: "process", received: "nothing", expected: "a process spec or file, e.g. mess3", hint: "Give --resume to continue the run in --out." });
     }
     const hmm = spec === undefined ? null : await resolveProcess(spec);
-    const shorthand: Record<string, unknown> = {
-      ...(o.layers !== undefined && { nLayers: o.layers }),
-      ...(o.dModel !== undefined && { dModel: o.dModel }),
-      ...(o.heads !== undefined && { nHeads: o.heads }),
-      ...(o.dHead !== undefined && { dHead: o.dHead }),
-      ...(o.dMlp !== undefined && { dMlp: o.dMlp }),
-      ...(o.nCtx !== undefined && { nCtx: o.nCtx }),
-      ...(o.activation !== undefined && { activation: o.activation }),
-      ...(o.layerNorm === false && { layerNorm: false }),
-      ...(o.attnOnly && { attnOnly: true }),
-    };
     // Only what the user typed: a resumed run takes everything else from its run.json.
     const optimizer: Record<string, unknown> = {};
     const training: Record<string, unknown> = {};
@@ -99,7 +70,7 @@ export function trainCommand(): Command {
     const run = await trainOnProcess(hmm, {
       arch: o.arch,
       preset: o.preset,
-      model: await modelOverrides(o, shorthand),
+      model: await modelOverrides(o, transformerShorthand(o)),
       store: new FileRunStore(o.out),
       resume: o.resume,
       device: o.device,

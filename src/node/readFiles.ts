@@ -3,8 +3,18 @@
  * unreadable, empty or corrupt file gives one paragraph naming the file and
  * what is wrong with it, never a stack trace.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { ArgumentError } from "../util/errors.js";
+
+/** Whether anything (file or folder) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The bytes of `path`; `what` says what the file should be. */
 export async function readBytes(path: string, fn: string, what: string): Promise<Uint8Array> {

@@ -6,7 +6,7 @@
  *   model/              the final model: model.safetensors + config.json (src/model/files.ts)
  * Every file is written atomically.
  */
-import { appendFile, stat } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, modelFromFiles, parseModelConfigFile, type ModelConfigFile } from "../model/files.js";
 import { createModel, modelFromStateDict } from "../model/registry.js";
@@ -20,16 +20,7 @@ import type { StepMetrics, TrainingSnapshot } from "../train/trainer.js";
 import { ArgumentError } from "../util/errors.js";
 import { writeFileAtomically, writeJsonAtomically } from "./atomicWrite.js";
 import { checkpointStepsIn, loadCheckpointWeights, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { readBytes, readJsonFile, readText } from "./readFiles.js";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists, readBytes, readJsonFile, readText } from "./readFiles.js";
 
 export class FileRunStore implements RunStore {
   readonly location: string;
@@ -97,7 +88,7 @@ export class FileRunStore implements RunStore {
     await writeFileAtomically(join(this.modelDir, MODEL_CONFIG_FILE), model.config);
   }
   async loadModel(): Promise<ModelExport | null> {
-    if (!(await exists(join(this.modelDir, MODEL_CONFIG_FILE)))) return null;
+    if (!(await pathExists(join(this.modelDir, MODEL_CONFIG_FILE)))) return null;
     return {
       config: await readText(join(this.modelDir, MODEL_CONFIG_FILE), "loadModel", "the model's config.json"),
       weights: await readBytes(join(this.modelDir, MODEL_WEIGHTS_FILE), "loadModel", "the model's weights (model.safetensors)"),
@@ -130,12 +121,12 @@ export interface LoadedModel {
  */
 export async function loadTrainedModel(dir: string, options: { device?: EngineDevice } = {}): Promise<LoadedModel> {
   const fn = "loadTrainedModel";
-  const isModelFolder = await exists(join(dir, MODEL_CONFIG_FILE));
+  const isModelFolder = await pathExists(join(dir, MODEL_CONFIG_FILE));
   const folder = isModelFolder ? dir : join(dir, "model");
   const runDir = isModelFolder ? join(dir, "..") : dir;
-  const store = (await exists(join(runDir, "run.json"))) ? new FileRunStore(runDir) : null;
+  const store = (await pathExists(join(runDir, "run.json"))) ? new FileRunStore(runDir) : null;
   const run = store ? await store.readRun() : null;
-  if (!(await exists(join(folder, MODEL_CONFIG_FILE)))) {
+  if (!(await pathExists(join(folder, MODEL_CONFIG_FILE)))) {
     throw new ArgumentError({
       fn,
       argument: "dir",

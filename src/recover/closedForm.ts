@@ -20,6 +20,7 @@
  *    T[x] = G^-1 B_x G, clipped at 0 and normalised so that every row of
  *    sum_x T[x] sums to 1.
  */
+import type { ModelSamples } from "./modelData.js";
 import { Matrix, SingularValueDecomposition, solve } from "ml-matrix";
 import { fitLinear } from "../probe/index.js";
 import type { Rows } from "../util/rows.js";
@@ -123,17 +124,8 @@ function svdOf(m: Matrix): { rightSingularVectors: Matrix; diagonal: Float64Arra
   return { rightSingularVectors: svd.rightSingularVectors, diagonal: Float64Array.from(svd.diagonal) };
 }
 
-export interface OperatorData {
-  readonly count: number;
-  readonly length: number;
-  readonly nSymbols: number;
-  /** [count, length] */
-  readonly tokens: Int32Array;
-  /** [count, length, V] p_model(x_{t+1} | x_0..x_t) */
-  readonly nextProbs: Float64Array;
-  /** [V] */
-  readonly firstProbs: Float64Array;
-}
+/** What the closed form and the refinement fit: the model's samples and its next-token distributions along them. */
+export type OperatorData = ModelSamples;
 
 /**
  * B_x ([V, S, S], S = r + 1) with p(x | past) h' = h B_x, by least squares

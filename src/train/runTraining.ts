@@ -58,6 +58,30 @@ export interface RunTrainingSpec {
   readonly evaluation?: RunEvaluation;
 }
 
+/** What a caller gives to start or continue a run: the model, the training, the store and the engine. */
+export interface TrainRunOptions {
+  /** Registered architecture. Default "transformer" (or the run's, when resuming). */
+  readonly arch?: string;
+  /** Config fields over the preset. */
+  readonly model?: Readonly<Record<string, unknown>>;
+  /** A preset of the architecture. */
+  readonly preset?: string;
+  readonly training?: TrainingOverrides;
+  /** Where the run lives; without one nothing is written. */
+  readonly store?: RunStore;
+  /**
+   * Continue the run in `store` from its latest checkpoint. Its settings come from the store;
+   * settings given here must equal them (only `training.steps` may grow), or the call is refused
+   * naming them.
+   */
+  readonly resume?: boolean;
+  /** jax-js backend for the model. */
+  readonly device?: EngineDevice;
+  /** "auto" (default): a fused engine when one supports the model, else jax-js; "jax"; "fast". */
+  readonly engine?: EngineChoice;
+  readonly events?: Pick<TrainerEvents, "onStart" | "onStep" | "shouldStop">;
+}
+
 export interface RunTrainingResult {
   readonly model: SequenceModel;
   readonly run: RunFile;

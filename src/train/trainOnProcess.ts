@@ -7,61 +7,24 @@
  * file adds the process: its batches and its optimal loss.
  */
 import { ArgumentError, describe } from "../util/errors.js";
-import type { EngineDevice } from "../engine/jax.js";
-import type { SequenceModel } from "../model/sequenceModel.js";
 import type { Hmm } from "../process/hmm.js";
 import { processFromJson, processToJson } from "../process/json.js";
 import { myopicEntropy } from "../process/entropy.js";
-import type { EngineChoice } from "./fastEngines.js";
 import { nextTokenTask } from "./objective.js";
 import { processTokens } from "./processData.js";
-import { RUN_FORMAT, RUN_FORMAT_VERSION, settingDifferences, type RunFile, type TrainingConfig, type TrainingOverrides } from "./runConfig.js";
-import type { RunStore } from "./runStore.js";
-import { newRunSettings, runTraining } from "./runTraining.js";
-import type { StepMetrics, TrainerEvents } from "./trainer.js";
+import { RUN_FORMAT, RUN_FORMAT_VERSION, settingDifferences } from "./runConfig.js";
+import { newRunSettings, runTraining, type RunTrainingResult, type TrainRunOptions } from "./runTraining.js";
 
-export interface TrainOnProcessOptions {
-  /** Registered architecture. Default "transformer" (or the run's, when resuming). */
-  readonly arch?: string;
-  /** Config fields over the preset; dVocab defaults to the process's symbols. */
-  readonly model?: Readonly<Record<string, unknown>>;
-  /** A preset of the architecture. */
-  readonly preset?: string;
-  readonly training?: TrainingOverrides;
-  /** Where the run lives; without one nothing is written. */
-  readonly store?: RunStore;
-  /**
-   * Continue the run in `store` from its latest checkpoint. Its settings come from the store;
-   * settings given here must equal them (only `training.steps` may grow), or the call is refused
-   * naming them.
-   */
-  readonly resume?: boolean;
-  /** jax-js backend for the model. */
-  readonly device?: EngineDevice;
-  /** "auto" (default): a fused engine when one supports the model, else jax-js; "jax"; "fast". */
-  readonly engine?: EngineChoice;
-  readonly events?: Pick<TrainerEvents, "onStart" | "onStep" | "shouldStop">;
-}
+/** Options of trainOnProcess: a run's (see TrainRunOptions); dVocab defaults to the process's symbols. */
+export type TrainOnProcessOptions = TrainRunOptions;
 
-export interface TrainOnProcessResult {
-  readonly model: SequenceModel;
+/** A run's result (see RunTrainingResult), with the process and its optimal losses. */
+export interface TrainOnProcessResult extends Omit<RunTrainingResult, "referenceLoss"> {
   readonly process: Hmm;
-  readonly run: RunFile;
-  readonly training: TrainingConfig;
   /** Optimal expected loss of predicting token t, for t = 0..nCtx (myopic entropy, nats). */
   readonly optimalLossPerPosition: Float64Array;
   /** Its mean over the predicted tokens 1..nCtx: the loss a perfect model reaches. */
   readonly optimalLoss: number;
-  /** Metrics of every step of the run so far (earlier calls' from the store when resuming). */
-  readonly metrics: StepMetrics[];
-  /** Steps run in this call, and how long they took (seconds). */
-  readonly stepsThisCall: number;
-  readonly seconds: number;
-  readonly resumedFromStep: number;
-  /** The engine that trained: "jax-js" or a fast engine's name. */
-  readonly engine: string;
-  /** True when events.shouldStop ended training early. */
-  readonly stopped: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
  * held-out loss, recovery), on wasm, so it never competes with training for the
  * GPU and runs on the other core.
  */
-import type { ProbeReport, ProcessJson, StateDict, StepMetrics } from "../../src/index.js";
+import type { ProcessJson, StateDict, StepMetrics } from "../../src/index.js";
 
 export type DeviceChoice = "auto" | "wasm" | "webgpu";
 /** "auto": the fused wasm-SIMD trainer when it supports the model (wasm only), else jax-js; "jax": always jax-js. */

@@ -7,15 +7,12 @@
  * (seed, k). At evaluation steps the loss and perplexity on fixed validation
  * windows are recorded in that step's metrics line as `validation`.
  */
-import type { EngineDevice } from "../../engine/jax.js";
 import { modelFromStateDict } from "../../model/registry.js";
 import type { SequenceModel } from "../../model/sequenceModel.js";
-import type { EngineChoice } from "../../train/fastEngines.js";
 import { nextTokenTask } from "../../train/objective.js";
 import { RUN_FORMAT, RUN_FORMAT_VERSION, settingDifferences, type RunData, type RunFile, type TrainingConfig, type TrainingOverrides } from "../../train/runConfig.js";
-import type { RunStore } from "../../train/runStore.js";
-import { newRunSettings, runTraining } from "../../train/runTraining.js";
-import type { StepMetrics, TrainerEvents } from "../../train/trainer.js";
+import { newRunSettings, runTraining, type TrainRunOptions } from "../../train/runTraining.js";
+import type { StepMetrics } from "../../train/trainer.js";
 import { ArgumentError, checkInteger } from "../../util/errors.js";
 import { deriveSeed } from "../../util/rng.js";
 import { warn } from "../../util/warn.js";
@@ -59,17 +56,7 @@ export const LM_TRANSFORMER_DEFAULTS = Object.freeze({ nLayers: 2, dModel: 64, n
 /** Training defaults of a language run (over DEFAULT_TRAINING): batches of 32 windows, learning rate 1e-3 with 100 warmup steps and cosine decay. */
 export const LM_TRAINING_DEFAULTS: TrainingOverrides = Object.freeze({ batchSize: 32, optimizer: { learningRate: 1e-3, warmupSteps: 100, schedule: "cosine" as const, gradClip: 1 } });
 
-export interface TrainLanguageModelOptions {
-  readonly arch?: string;
-  readonly model?: Readonly<Record<string, unknown>>;
-  readonly preset?: string;
-  readonly training?: TrainingOverrides;
-  readonly store?: RunStore;
-  /** Continue the run in `store` (only training.steps may grow). */
-  readonly resume?: boolean;
-  readonly device?: EngineDevice;
-  readonly engine?: EngineChoice;
-  readonly events?: Pick<TrainerEvents, "onStart" | "onStep" | "shouldStop">;
+export interface TrainLanguageModelOptions extends TrainRunOptions {
   readonly validation?: {
     /** Validation windows scored at each evaluation. Default 64. */
     readonly windows?: number;
