@@ -16,7 +16,7 @@
  *   npm run bench -- --only throughput [--no-scaling] [--threads 2] [--fast-steps 300]
  *   npm run bench -- --only bars --steps 2000
  *   npm run bench -- --only gpu [--gpu-steps 200]
- *   npm run bench -- --only recover [--recover-arches shai-4l:6000,1l:20000] [--recover-cases "mess3;random:4,3"] [--recover-reuse]
+ *   npm run bench -- --only recover [--recover-arches shai-4l:6000:256,1l:20000] [--recover-cases "mess3;random:4,3"] [--recover-reuse]
  *               (bench/recover.ts: HMM recovery from trained models vs the truth and Baum-Welch)
  * Environment: TORCH_PYTHON (default /usr/bin/python3), TORCH_REF (default ../shared/reference/torch_ref.py).
  * Results: .bench/results.json. Other processes on the machine lower every figure;

@@ -68,19 +68,23 @@ export function resolveCase(spec: string): { spec: string; skipped: number } {
 }
 
 /**
- * Models as PRESET[:STEPS]: the default 4-layer anchor model and the 1-layer one (`--preset 1l`), which
- * trains 3-4x faster per step and needs more of them (at 6,000 steps its predictions stayed 0.1-0.4% above
- * optimal on random HMMs, worse than Baum-Welch on 20,000 tokens; at 20,000 a 4-state one went from 0.18%
- * to 0.10% and its states became countable). Without :STEPS, --recover-steps.
+ * Models as PRESET[:STEPS[:BATCH]]: the default 4-layer anchor model and the 1-layer one (`--preset 1l`).
+ * Batch 256 for the 4-layer model: at batch 64 (6,000 steps, cosine) Adam's gradient noise left its
+ * predictions 1e-3 nats off already after one token on a sparse random 4-state HMM (TV6 0.044, worse
+ * than Baum-Welch's 0.014 on 20,000 tokens); at batch 256 that fell to 8e-5 (TV6 0.015, recovered 0.0125).
+ * The 1-layer one trains 3-4x faster per step; at batch 64 it needs 20,000 steps (at 6,000 its predictions
+ * stayed 0.1-0.4% above optimal on random HMMs). Without :STEPS, --recover-steps; without :BATCH, 64.
  */
-export const RECOVER_ARCHES: readonly string[] = ["shai-4l:6000", "1l:20000"];
+export const RECOVER_ARCHES: readonly string[] = ["shai-4l:6000:256", "1l:20000"];
 
-/** "1l:20000" -> { preset: "1l", steps: 20000 }. */
-export function parseArch(spec: string, defaultSteps: number): { preset: string; steps: number } {
-  const [preset, steps] = spec.split(":");
+export function parseArch(spec: string, defaultSteps: number): { preset: string; steps: number; batch: number } {
+  const [preset, steps, batch, ...rest] = spec.split(":");
   const n = steps === undefined ? defaultSteps : Number(steps);
-  if (!preset || !Number.isInteger(n) || n < 1) throw new Error(`bench recover: --recover-arches entry ${JSON.stringify(spec)}; expected PRESET or PRESET:STEPS`);
-  return { preset, steps: n };
+  const b = batch === undefined ? 64 : Number(batch);
+  if (!preset || rest.length || !Number.isInteger(n) || n < 1 || !Number.isInteger(b) || b < 1) {
+    throw new Error(`bench recover: --recover-arches entry ${JSON.stringify(spec)}; expected PRESET, PRESET:STEPS or PRESET:STEPS:BATCH`);
+  }
+  return { preset, steps: n, batch: b };
 }
 
 export interface RecoverBenchOptions {
@@ -155,16 +159,16 @@ export function caseLabel(spec: string): string {
 async function runCase(given: string, archSpec: string, o: RecoverBenchOptions): Promise<RecoverRow> {
   const { spec, skipped } = resolveCase(given);
   const smallestDirection = smallestStateDirection(processFromSpec(spec));
-  const { preset, steps } = parseArch(archSpec, o.steps);
-  const arch = `${preset}:${steps}`;
-  const dir = join(root, ".bench", "recover", `${preset}-${steps}`, caseLabel(spec));
+  const { preset, steps, batch } = parseArch(archSpec, o.steps);
+  const arch = `${preset}:${steps}${batch === 64 ? "" : `:${batch}`}`;
+  const dir = join(root, ".bench", "recover", `${preset}-${steps}${batch === 64 ? "" : `-b${batch}`}`, caseLabel(spec));
   const run = join(dir, "run");
   let trainSeconds: number | null = null;
   if (!(await exists(join(run, "model", "model.safetensors")))) {
     const t0 = performance.now();
     // Cosine decay: at a constant learning rate Adam leaves the model's predictions ~1.5% off in the unigram
     // direction (measured on random HMMs), an error the recovery inherits and Baum-Welch does not have.
-    const args = ["train", spec, "-o", run, "--steps", String(steps), "--schedule", "cosine", ...(preset === "shai-4l" ? [] : ["--preset", preset])];
+    const args = ["train", spec, "-o", run, "--steps", String(steps), "--batch-size", String(batch), "--schedule", "cosine", ...(preset === "shai-4l" ? [] : ["--preset", preset])];
     const r = await cli(args);
     if (r.code !== 0) throw new Error(`bench recover: ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
     trainSeconds = (performance.now() - t0) / 1000;
@@ -242,7 +246,7 @@ export function recoverTable(rows: readonly RecoverRow[], o: RecoverBenchOptions
   const screened = rows.filter((r) => r.screened);
   lines.push("");
   lines.push(
-    `${n} recoveries (model preset:training steps, cosine schedule; ${o.tokens} tokens sampled from each model, the baselines get as many true tokens): right state count (the truth's rank) ${count("states")}/${n}; TV6 no worse than Baum-Welch's ${count("tvVsBaumWelch")}/${n} (✗ marks the others; when the counts differ, against the better of Baum-Welch with the recovered and with the true count); TV6 within 1.5x the model's own + 0.01 ${count("tvVsModel")}/${n}; held-out loss within 1% of optimal ${count("loss")}/${n}. Time per model: training ${range(rows.map((r) => r.trainSeconds / 60), 1)} minutes, recovery ${range(rows.map((r) => r.recoverSeconds), 0)} s (the fit, without the scoring). "Smallest state direction": the smallest of the truth's S - 1 exact prediction singular values (RMS per prefix), what a state changes in the next-k-token predictions.${screened.length ? ` Random HMMs: concentration ${RANDOM_CONCENTRATION}, the first seed with every direction >= ${RANDOM_MIN_DIRECTION} (seeds skipped: ${screened.map((r) => `${caseLabel(r.process)} ${r.skippedSeeds}`).filter((v, i, a) => a.indexOf(v) === i).join(", ")}).` : ""}`,
+    `${n} recoveries (model preset:training steps[:batch, when not 64], cosine schedule; ${o.tokens} tokens sampled from each model, the baselines get as many true tokens): right state count (the truth's rank) ${count("states")}/${n}; TV6 no worse than Baum-Welch's ${count("tvVsBaumWelch")}/${n} (✗ marks the others; when the counts differ, against the better of Baum-Welch with the recovered and with the true count); TV6 within 1.5x the model's own + 0.01 ${count("tvVsModel")}/${n}; held-out loss within 1% of optimal ${count("loss")}/${n}. Time per model: training ${range(rows.map((r) => r.trainSeconds / 60), 1)} minutes, recovery ${range(rows.map((r) => r.recoverSeconds), 0)} s (the fit, without the scoring). "Smallest state direction": the smallest of the truth's S - 1 exact prediction singular values (RMS per prefix), what a state changes in the next-k-token predictions.${screened.length ? ` Random HMMs: concentration ${RANDOM_CONCENTRATION}, the first seed with every direction >= ${RANDOM_MIN_DIRECTION} (seeds skipped: ${screened.map((r) => `${caseLabel(r.process)} ${r.skippedSeeds}`).filter((v, i, a) => a.indexOf(v) === i).join(", ")}).` : ""}`,
   );
   return lines.join("\n");
 }
