@@ -138,6 +138,10 @@ export interface CountByFit {
   readonly spectrumStates: number;
   readonly improvement: number;
   readonly slack: number;
+  /** Sizes whose brief fit started best from the next larger size's fit with one state removed (else from the closed form). */
+  readonly reducedFromLarger: readonly number[];
+  /** The refinement started from the brief fit at the count (it had come from the larger size), not from the closed form. */
+  readonly refinementFromBriefFit: boolean;
 }
 
 /** More states must lower KL(model || HMM) by this fraction of it to count (countByFit)... */
@@ -262,19 +266,38 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   // (measured on trained models: a real state lowers the KL by 45-99%, an extra one by under 20%; an exact
   // model's KL is ~1e-8 at its true count).
   let countByFit: CountByFit | null = null;
+  // The brief fit at each size, kept to start the refinement when it beat the closed form's.
+  const briefFits = new Map<number, { kl: number; transitions: Float64Array; fromLarger: boolean }>();
   if (forced === null && overallocate === 0 && (options.validateCount ?? true) && method === "gradient") {
     const lo = Math.max(1, stateCount.states - 2);
     const hi = Math.min(maxStates, stateCount.states + 2);
     const sub = firstSequences(samples, 500);
-    const candidates: { states: number; kl: number }[] = [];
-    for (let c = lo; c <= hi; c++) {
-      const fit = refineHmm(closedFormAt(c).closed.transitions, c, sub, { iterations: 600, learningRate: options.learningRate });
-      candidates.push({ states: c, kl: fit.kl });
-      progress("closed-form", c - lo + 1, hi - lo + 1);
+    // From the largest size down: each size starts from the closed form and, as a second start, from the
+    // next larger size's fit with the one state removed whose removal costs least; the better fit counts.
+    // A closed-form start can end in a poor local optimum (rrxor at 5 states: KL 2.9e-2, where 6 states
+    // reach 5.2e-4), and a count that rests on it would be too high.
+    for (let c = hi; c >= lo; c--) {
+      let fit = { ...refineHmm(closedFormAt(c).closed.transitions, c, sub, { iterations: 600, learningRate: options.learningRate }), fromLarger: false };
+      const larger = briefFits.get(c + 1);
+      if (larger) {
+        let reduced: Float64Array | null = null;
+        let reducedKl = Infinity;
+        for (let drop = 0; drop <= c; drop++) {
+          const T = keepStates(larger.transitions, c + 1, V, [...Array(c + 1).keys()].filter((i) => i !== drop));
+          const kl = refineObjective(T, c, sub, 0, null).kl;
+          if (kl < reducedKl) [reduced, reducedKl] = [T, kl];
+        }
+        const fromLarger = refineHmm(reduced!, c, sub, { iterations: 600, learningRate: options.learningRate });
+        if (fromLarger.kl < fit.kl) fit = { ...fromLarger, fromLarger: true };
+      }
+      briefFits.set(c, { kl: fit.kl, transitions: fit.transitions, fromLarger: fit.fromLarger });
+      progress("closed-form", hi - c + 1, hi - lo + 1);
     }
+    const candidates = [...briefFits.entries()].map(([states, f]) => ({ states, kl: f.kl })).sort((a, b) => a.states - b.states);
     const best = Math.min(...candidates.map((c) => c.kl));
     const chosen = candidates.find((c) => c.kl <= best / (1 - COUNT_IMPROVEMENT) + COUNT_SLACK)!.states;
-    countByFit = { candidates, states: chosen, spectrumStates: stateCount.states, improvement: COUNT_IMPROVEMENT, slack: COUNT_SLACK };
+    const reducedFromLarger = candidates.filter((c) => briefFits.get(c.states)!.fromLarger).map((c) => c.states);
+    countByFit = { candidates, states: chosen, spectrumStates: stateCount.states, improvement: COUNT_IMPROVEMENT, slack: COUNT_SLACK, reducedFromLarger, refinementFromBriefFit: false };
     if (chosen !== stateCount.states) {
       notes.push(
         `The spectrum rule gives ${stateCount.states} states; fitted briefly to the model, HMMs of ${candidates.map((c) => `${c.states} states reach KL ${c.kl.toExponential(2)}`).join(", ")} nats per prediction, and ${chosen} is the smallest size within ${Math.round(100 / (1 - COUNT_IMPROVEMENT)) - 100}% (+${COUNT_SLACK}) of the best: ${chosen} states are used.`,
@@ -298,7 +321,10 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const SFit = S + overallocate;
   const SStart = Math.min(SFit, Math.max(counted, stateCount.states));
   const { subspace, z, B, closed } = closedFormAt(SStart);
-  const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : closed;
+  const brief = briefFits.get(SStart);
+  const closedOrBrief = brief?.fromLarger && SStart === SFit ? { ...closed, transitions: brief.transitions } : closed;
+  if (closedOrBrief !== closed && countByFit) countByFit = { ...countByFit, refinementFromBriefFit: true };
+  const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : closedOrBrief;
   if (SStart < SFit) notes.push(`The closed-form start has ${SStart} states (the dimension the model's predictions show); ${SFit - SStart} more were added by splitting states (the process is unchanged) for the refinement to use.`);
   const fullData: OperatorData = samples;
   const startKl = refineObjective(start.transitions, SFit, fullData, 0, null).kl;
@@ -468,7 +494,8 @@ function normalise(T: Float64Array, S: number, V: number): void {
   for (let i = 0; i < S; i++) {
     let total = 0;
     for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) total += T[(x * S + i) * S + j];
-    for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) T[(x * S + i) * S + j] /= total;
+    // A row left with no mass (its state led only to removed states) becomes uniform.
+    for (let x = 0; x < V; x++) for (let j = 0; j < S; j++) T[(x * S + i) * S + j] = total > 0 ? T[(x * S + i) * S + j] / total : 1 / (V * S);
   }
 }
 
@@ -517,13 +544,18 @@ export function pruneStates(T: Float64Array, S: number, V: number, below: number
     else keep.push(i);
   }
   if (keep.length === S || keep.length === 0) return { transitions: T, states: S };
-  const S2 = keep.length;
-  const out = new Float64Array(V * S2 * S2);
+  return { transitions: keepStates(T, S, V, keep), states: keep.length };
+}
+
+/** The HMM restricted to the states `keep` ([V, S, S] -> [V, K, K]), rows renormalised. */
+export function keepStates(T: Float64Array, S: number, V: number, keep: readonly number[]): Float64Array {
+  const K = keep.length;
+  const out = new Float64Array(V * K * K);
   keep.forEach((i, a) => keep.forEach((j, b) => {
-    for (let x = 0; x < V; x++) out[(x * S2 + a) * S2 + b] = T[(x * S + i) * S + j];
+    for (let x = 0; x < V; x++) out[(x * K + a) * K + b] = T[(x * S + i) * S + j];
   }));
-  normalise(out, S2, V);
-  return { transitions: out, states: S2 };
+  normalise(out, K, V);
+  return out;
 }
 
 /** Least-squares map from activations to beliefs, fitted on even sequences and scored on odd ones, then refitted on all. */

@@ -93,7 +93,7 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
   if (rec.countByFit) {
     const c = rec.countByFit;
     lines.push(
-      `Checked by fitting (600 Adam steps on 500 of the sampled sequences at each size), KL(model ‖ HMM) per prediction: ${c.candidates.map((k) => `${k.states} states ${e(k.kl)}`).join(", ")}. The count is the smallest size within ${Math.round(100 / (1 - c.improvement)) - 100}% (+${c.slack} nats) of the best: ${c.states}${c.states === c.spectrumStates ? ", as the spectrum's" : `, where the spectrum gave ${c.spectrumStates}`}.`,
+      `Checked by fitting (600 Adam steps on 500 of the sampled sequences at each size), KL(model ‖ HMM) per prediction: ${c.candidates.map((k) => `${k.states} states ${e(k.kl)}`).join(", ")}. The count is the smallest size within ${Math.round(100 / (1 - c.improvement)) - 100}% (+${c.slack} nats) of the best: ${c.states}${c.states === c.spectrumStates ? ", as the spectrum's" : `, where the spectrum gave ${c.spectrumStates}`}. Each size's fit starts from the closed form and from the next larger size's fit with the one state removed that costs least, and keeps the better${c.reducedFromLarger.length ? ` (the larger size's, at ${c.reducedFromLarger.join(", ")} states${c.refinementFromBriefFit ? `; the refinement starts from it at ${c.states}` : ""})` : ""}: a closed-form start can end in a poor local optimum.`,
       "",
     );
   }
