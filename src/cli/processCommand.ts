@@ -150,7 +150,7 @@ export function processCommand(): Command {
       const kind = hmm.generalized ? "generalized HMM" : isUnifilar(hmm) ? "unifilar" : "nonunifilar";
       process.stdout.write(
         [
-          `${hmm.name} ${JSON.stringify(hmm.params)}: ${hmm.nStates} states, ${hmm.nSymbols} symbols, ${kind}`,
+          `${hmm.name}${Object.keys(hmm.params).length ? ` ${JSON.stringify(hmm.params)}` : ""}: ${hmm.nStates} states, ${hmm.nSymbols} symbols, ${kind}`,
           ...distributionLines(hmm),
           ...lossLines(h, o.length),
           rateLine(rate),
