@@ -138,10 +138,11 @@ export interface CountByFit {
   readonly spectrumStates: number;
   readonly improvement: number;
   readonly slack: number;
-  /** Sizes whose brief fit started best from the next larger size's fit with one state removed (else from the closed form). */
+  /**
+   * Sizes whose brief fit started best from the next larger size's fit with one state removed (else from the
+   * closed form). When the count is one of them, the refinement starts from that brief fit.
+   */
   readonly reducedFromLarger: readonly number[];
-  /** The refinement started from the brief fit at the count (it had come from the larger size), not from the closed form. */
-  readonly refinementFromBriefFit: boolean;
 }
 
 /** More states must lower KL(model || HMM) by this fraction of it to count (countByFit)... */
@@ -251,12 +252,18 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const opData: OperatorData = withActivations;
   // The map to z is fitted on prefixes at positions <= nCtx - k (those with k-token futures); used there only.
   const lastPosition = L - k;
-  /** The closed-form start with `states` states: belief coordinates, operators, minimum-volume simplex. */
+  /** The closed-form start with `states` states: belief coordinates, operators, minimum-volume simplex (each size computed once). */
+  const closedForms = new Map<number, { subspace: ReturnType<typeof beliefSubspace>; z: Rows; B: Float64Array; closed: ReturnType<typeof closedFormHmm> }>();
   const closedFormAt = (states: number) => {
-    const subspace = beliefSubspace(Fa, F, Math.max(0, states - 1));
-    const z = applyAffine(subspace.map, acts); // [activationSequences * L, states - 1]
-    const B = fitOperators(z, opData, lastPosition);
-    return { subspace, z, B, closed: closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed) };
+    let form = closedForms.get(states);
+    if (!form) {
+      const subspace = beliefSubspace(Fa, F, Math.max(0, states - 1));
+      const z = applyAffine(subspace.map, acts); // [activationSequences * L, states - 1]
+      const B = fitOperators(z, opData, lastPosition);
+      form = { subspace, z, B, closed: closedFormHmm(rowsUpTo(z, L, lastPosition), B, V, seed) };
+      closedForms.set(states, form);
+    }
+    return form;
   };
 
   // The count, checked by fitting: the spectrum's floor holds the model's own error, and a direction in it can be
@@ -297,7 +304,7 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
     const best = Math.min(...candidates.map((c) => c.kl));
     const chosen = candidates.find((c) => c.kl <= best / (1 - COUNT_IMPROVEMENT) + COUNT_SLACK)!.states;
     const reducedFromLarger = candidates.filter((c) => briefFits.get(c.states)!.fromLarger).map((c) => c.states);
-    countByFit = { candidates, states: chosen, spectrumStates: stateCount.states, improvement: COUNT_IMPROVEMENT, slack: COUNT_SLACK, reducedFromLarger, refinementFromBriefFit: false };
+    countByFit = { candidates, states: chosen, spectrumStates: stateCount.states, improvement: COUNT_IMPROVEMENT, slack: COUNT_SLACK, reducedFromLarger };
     if (chosen !== stateCount.states) {
       notes.push(
         `The spectrum rule gives ${stateCount.states} states; fitted briefly to the model, HMMs of ${candidates.map((c) => `${c.states} states reach KL ${c.kl.toExponential(2)}`).join(", ")} nats per prediction, and ${chosen} is the smallest size within ${Math.round(100 / (1 - COUNT_IMPROVEMENT)) - 100}% (+${COUNT_SLACK}) of the best: ${chosen} states are used.`,
@@ -321,10 +328,9 @@ export async function recoverHmm(model: SequenceModel, options: RecoverOptions =
   const SFit = S + overallocate;
   const SStart = Math.min(SFit, Math.max(counted, stateCount.states));
   const { subspace, z, B, closed } = closedFormAt(SStart);
-  const brief = briefFits.get(SStart);
-  const closedOrBrief = brief?.fromLarger && SStart === SFit ? { ...closed, transitions: brief.transitions } : closed;
-  if (closedOrBrief !== closed && countByFit) countByFit = { ...countByFit, refinementFromBriefFit: true };
-  const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : closedOrBrief;
+  // The count was checked only when nothing is forced or over-allocated, so then SStart = SFit = the count.
+  const fromBrief = countByFit?.reducedFromLarger.includes(SStart) ? briefFits.get(SStart)!.transitions : null;
+  const start = SStart < SFit ? { ...closed, transitions: splitStates(closed.transitions, SStart, V, SFit - SStart, seed) } : fromBrief ? { ...closed, transitions: fromBrief } : closed;
   if (SStart < SFit) notes.push(`The closed-form start has ${SStart} states (the dimension the model's predictions show); ${SFit - SStart} more were added by splitting states (the process is unchanged) for the refinement to use.`);
   const fullData: OperatorData = samples;
   const startKl = refineObjective(start.transitions, SFit, fullData, 0, null).kl;

@@ -51,18 +51,21 @@ export interface SiteActivationOptions {
   readonly maxForwardBytes?: number;
 }
 
+/** Checks tokens [windows, nPos] for `fn`; the window count and the windows per forward chunk. */
+function forwardWindows(fn: string, model: SequenceModel, tokens: Int32Array, nPos: number, maxForwardBytes: number | undefined): { windows: number; chunk: number } {
+  checkInteger(fn, "nPos", nPos, 1, model.nCtx);
+  if (tokens.length === 0 || tokens.length % nPos !== 0) {
+    throw new ArgumentError({ fn, argument: "tokens", received: `${tokens.length} tokens`, expected: `[windows, nPos = ${nPos}] tokens` });
+  }
+  return { windows: tokens.length / nPos, chunk: windowsPerForward(model, nPos, maxForwardBytes) };
+}
+
 /**
  * Features [windows * nPos, sum of the hooks' widths] per site for tokens [windows, nPos], the
  * hooks of a site side by side in their order (as ActivationCache.features).
  */
 export async function siteActivations(model: SequenceModel, tokens: Int32Array, nPos: number, sites: readonly ActivationSite[], options: SiteActivationOptions = {}): Promise<Record<string, Rows>> {
-  const fn = "siteActivations";
-  checkInteger(fn, "nPos", nPos, 1, model.nCtx);
-  if (tokens.length === 0 || tokens.length % nPos !== 0) {
-    throw new ArgumentError({ fn, argument: "tokens", received: `${tokens.length} tokens`, expected: `[windows, nPos = ${nPos}] tokens` });
-  }
-  const windows = tokens.length / nPos;
-  const chunk = windowsPerForward(model, nPos, options.maxForwardBytes);
+  const { windows, chunk } = forwardWindows("siteActivations", model, tokens, nPos, options.maxForwardBytes);
   const hooks = [...new Set(sites.flatMap((s) => s.hooks))];
   const out: Record<string, Rows> = {};
   for (let start = 0; start < windows; start += chunk) {
@@ -89,13 +92,7 @@ export interface HookActivations {
  * forward chunk at a time (within `maxForwardBytes`); only what is returned is held whole.
  */
 export async function hookActivations(model: SequenceModel, tokens: Int32Array, nPos: number, hooks: readonly string[], options: SiteActivationOptions & { readonly logits?: boolean } = {}): Promise<HookActivations> {
-  const fn = "hookActivations";
-  checkInteger(fn, "nPos", nPos, 1, model.nCtx);
-  if (tokens.length === 0 || tokens.length % nPos !== 0) {
-    throw new ArgumentError({ fn, argument: "tokens", received: `${tokens.length} tokens`, expected: `[windows, nPos = ${nPos}] tokens` });
-  }
-  const windows = tokens.length / nPos;
-  const chunk = windowsPerForward(model, nPos, options.maxForwardBytes);
+  const { windows, chunk } = forwardWindows("hookActivations", model, tokens, nPos, options.maxForwardBytes);
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
   let logits: { shape: number[]; data: Float32Array } | null = null;
   for (let start = 0; start < windows; start += chunk) {
