@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { defaultCacheNames } from "../model/sequenceModel.js";
 import { writeFileAtomically } from "../node/atomicWrite.js";
+import { checkOutputFile } from "../node/outputPath.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { readJsonFile } from "../node/readFiles.js";
 import { loadTrainedModel } from "../node/runFolder.js";
@@ -9,8 +10,11 @@ import { sampleSequences } from "../process/sample.js";
 import { ArgumentError, describe } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
 import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
-import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
+import { checkMemory } from "../util/memory.js";
+import { addDeviceOption, addMaxMemoryOption, memoryBudget, type ModelFlags } from "./commonOptions.js";
+import { activationsSequencesModel, hookWidths } from "./memoryModels.js";
 import { intOption } from "./options.js";
+import { didYouMean } from "../util/didYouMean.js";
 
 /** Token sequences from a JSON file: an array of equal-length arrays of token ids. */
 async function readTokenFile(path: string, nCtx: number, dVocab: number): Promise<{ tokens: Int32Array; count: number; length: number }> {
@@ -40,20 +44,27 @@ export function activationsCommand(): Command {
     )
     .argument("<model>", "a run folder or a model folder")
     .requiredOption("-o, --out <file>", "output .safetensors file")
+    .option("--force", "replace --out if it exists")
     .option("--hooks <names>", "comma-separated hook names (default: the residual stream at every layer)")
     .option("--sequences <n>", "sequences to sample from the process", intOption(1), 1000)
     .option("--tokens <file>", "use these sequences instead (JSON array of token-id arrays)")
     .option("--process <spec>", "process for sampling and beliefs (default: the model's)")
     .option("--seed <n>", "seed of the sampled sequences", intOption(0), 0);
   addDeviceOption(cmd);
-  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { out: string; hooks?: string; sequences: number; tokens?: string; process?: string; seed: number }) => {
+  addMaxMemoryOption(cmd);
+  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { out: string; force?: boolean; hooks?: string; sequences: number; tokens?: string; process?: string; seed: number; maxMemory?: string }) => {
+    await checkOutputFile(o.out, { fn: "beliefscope activations", flag: "--out", force: o.force ?? false });
     const loaded = await loadTrainedModel(dir, { device: o.device });
     const { model } = loaded;
     const hmm = o.process ? await resolveProcess(o.process) : loaded.process;
     const valid = model.hookNames();
     const hooks = o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(model);
     for (const h of hooks) {
-      if (!valid.includes(h)) throw new ArgumentError({ fn: "beliefscope activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}` });
+      if (!valid.includes(h)) throw new ArgumentError({ fn: "beliefscope activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}`, hint: didYouMean(h, valid) || undefined });
+    }
+    if (!o.tokens) {
+      const shape = { nPos: model.nCtx, nStates: hmm.nStates, dVocab: model.dVocab, hooks: await hookWidths(model, hooks) };
+      checkMemory("beliefscope activations", activationsSequencesModel(shape, o.sequences), memoryBudget(o));
     }
     const data = o.tokens
       ? await readTokenFile(o.tokens, model.nCtx, model.dVocab)

@@ -9,6 +9,8 @@ import { ANIMATION_DEFAULTS, interpolationSweep, mechanismAnimation, parameterSw
 import { ArgumentError } from "../util/errors.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { writeAnimation } from "../node/gif.js";
+import { checkOutputFiles } from "../node/outputPath.js";
+import { requireFfmpeg } from "./requireFfmpeg.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { floatOption, intOption } from "./options.js";
 
@@ -17,6 +19,7 @@ export const DEFAULT_SWEEP = "mess3:x=0.05..0.2";
 
 interface AnimateFlags {
   out: string;
+  force?: boolean;
   param?: string;
   frames: number;
   size: number;
@@ -46,7 +49,10 @@ export function animateCommand(): Command {
     .option("--sequences <n>", "sequences each construction is fitted on", intOption(2), ANIMATION_DEFAULTS.nSequences)
     .option("--seed <n>", "seed (the same for every frame, so the clouds morph)", intOption(0), 0)
     .option("--mp4", "also write FILE.mp4 (needs ffmpeg on the PATH)", false)
+    .option("--force", "replace --out (and FILE.json, FILE.mp4) if they exist")
     .action(async (a: string | undefined, b: string | undefined, o: AnimateFlags) => {
+      if (o.mp4) requireFfmpeg("beliefscope animate");
+      await checkOutputFiles([o.out, siblingPath(o.out, ".json"), ...(o.mp4 ? [siblingPath(o.out, ".mp4")] : [])], { fn: "beliefscope animate", flag: "--out", force: o.force ?? false });
       const fn = "beliefscope animate";
       if (o.param && (a || b)) {
         throw new ArgumentError({ fn, argument: "--param", received: `--param ${JSON.stringify(o.param)} and processes ${[a, b].filter(Boolean).join(", ")}`, expected: "either two processes or --param, not both" });

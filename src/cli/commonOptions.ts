@@ -1,11 +1,13 @@
 /** Options several commands share: the backend, the training engine, the architecture and its config. */
 import { readFile } from "node:fs/promises";
+import { totalmem } from "node:os";
 import { Option, type Command } from "commander";
 import { ENGINE_DEVICES, type EngineDevice } from "../engine/jax.js";
 import { ACTIVATIONS, type TransformerConfig } from "../model/transformer/config.js";
 import { architectureNames } from "../model/registry.js";
 import type { EngineChoice } from "../train/fastEngines.js";
 import { ArgumentError } from "../util/errors.js";
+import { defaultMemoryBudget, formatBytes, parseMemorySize, type MemoryBudget } from "../util/memory.js";
 import { intOption, parseSettings } from "./options.js";
 
 export function addDeviceOption(cmd: Command): Command {
@@ -14,6 +16,22 @@ export function addDeviceOption(cmd: Command): Command {
 
 export function addEngineOption(cmd: Command): Command {
   return cmd.addOption(new Option("--engine <engine>", "training engine: auto (fused kernels when the model has them), jax, or fast").choices(["auto", "jax", "fast"]).default("auto"));
+}
+
+/**
+ * --max-memory SIZE: the memory budget a command checks its sizes against before allocating
+ * (docs/memory.md). Default half of this machine's memory; BELIEFSCOPE_MAX_MEMORY sets it too.
+ */
+export function addMaxMemoryOption(cmd: Command): Command {
+  return cmd.option("--max-memory <size>", `memory budget, e.g. 4GiB or 2048MB: sizes whose estimated peak exceeds it are refused before any work (default half of this machine's ${formatBytes(totalmem())}, or $BELIEFSCOPE_MAX_MEMORY)`);
+}
+
+/** The budget from --max-memory, else $BELIEFSCOPE_MAX_MEMORY, else half of the machine's memory. */
+export function memoryBudget(o: { maxMemory?: string }): MemoryBudget {
+  if (o.maxMemory !== undefined) return { bytes: parseMemorySize(o.maxMemory), source: "given" };
+  const env = process.env.BELIEFSCOPE_MAX_MEMORY;
+  if (env) return { bytes: parseMemorySize(env, "$BELIEFSCOPE_MAX_MEMORY"), source: "from $BELIEFSCOPE_MAX_MEMORY" };
+  return defaultMemoryBudget(totalmem());
 }
 
 /** --arch, --preset, --config FILE and --set key=value,... : the model's config, over the preset. */

@@ -3,10 +3,9 @@
  * (src/mechanism/construct.ts), weights computed from the HMM with no training, written as a run
  * folder that probe, evaluate, recover and mechanism accept:
  *   model/config.json, model/model.safetensors   the model (config.json also holds the process and "constructed")
- *   construct.json                               operator scores, heads, layout, losses (expected and sampled)
+ *   construct.json                               operator scores, heads, layout, losses (sampled, with standard errors; the exact or certified optimum)
  *   report.md, beliefs.svg / .png                the same for people: exact beliefs beside the model's estimates
  */
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { constructLinearAttention, CONSTRUCT_DEFAULTS, applyLinearOperator } from "../mechanism/index.js";
@@ -15,8 +14,10 @@ import { modelFromStateDict } from "../model/registry.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { processToJson, sampleSequences, filterBeliefs } from "../process/index.js";
 import { evaluateLoss } from "../train/evaluate.js";
+import { expectedOptimumText, optimumJson } from "../train/optimumText.js";
 import { ArgumentError } from "../util/errors.js";
 import { writeFileAtomically, writeFolderAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir } from "../node/outputPath.js";
 import { svgToPng } from "../node/png.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { saveModelFolder } from "../node/runFolder.js";
@@ -34,19 +35,9 @@ interface ConstructFlags extends Pick<ModelFlags, "device"> {
   force: boolean;
 }
 
-/** Refuse to replace a non-empty folder unless --force: a typo must not delete a training run. */
+/** Refuse to replace a non-empty folder unless --force (a typo must not delete a training run), and refuse a place it cannot write (docs/files.md). */
 export async function checkOutputFolder(out: string, force: boolean, command: string): Promise<void> {
-  let entries: string[] = [];
-  try {
-    entries = await readdir(out);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") throw new ArgumentError({ fn: `beliefscope ${command}`, argument: "--out", received: `${JSON.stringify(out)}, a file`, expected: "a folder to create" });
-    throw err;
-  }
-  if (entries.length > 0 && !force) {
-    throw new ArgumentError({ fn: `beliefscope ${command}`, argument: "--out", received: `${JSON.stringify(out)}, which exists and holds ${entries.slice(0, 4).join(", ")}${entries.length > 4 ? ", ..." : ""}`, expected: "a new or empty folder", hint: "Pass --force to replace it." });
-  }
+  await checkOutputDir(out, { fn: `beliefscope ${command}`, flag: "--out", force });
 }
 
 export function constructCommand(): Command {
@@ -102,7 +93,17 @@ export function constructCommand(): Command {
         heads: built.heads,
         layout: built.layout,
         operator: { embedding: built.operator.embedding, r2: built.operator.r2, beliefKL: built.operator.beliefKL, r2PerPosition: built.operator.r2PerPosition, rows: built.operator.rows },
-        expected: { loss: built.loss, optimalLoss: built.optimalLoss, relativeExcess: built.relativeExcess, sequences: o.sequences },
+        // Sample means over the test sequences (against their exact next-token distributions), with standard errors.
+        sampled: {
+          sequences: built.sampledSequences,
+          loss: built.loss,
+          lossStandardError: built.lossStandardError,
+          optimalLoss: built.optimalLoss,
+          optimalLossStandardError: built.optimalLossStandardError,
+          relativeExcess: built.relativeExcess,
+          relativeExcessStandardError: built.relativeExcessStandardError,
+        },
+        expectedOptimum: optimumJson(evaluation.optimum),
         evaluate: { sequences: evaluation.sequences, seed: 1, modelLoss: evaluation.modelLoss, optimalLossSameSequences: evaluation.optimalLossSameSequences, optimalLoss: evaluation.optimalLoss, relativeExcess: evaluation.relativeExcess },
         seconds: (performance.now() - started) / 1000,
       };
@@ -116,7 +117,8 @@ export function constructCommand(): Command {
         "|---|---|",
         `| belief R² of the belief block (held out) | ${built.operator.r2.toFixed(4)} |`,
         `| belief KL (nats/token) | ${built.operator.beliefKL.toExponential(3)} |`,
-        `| loss, expected (nats/token) | ${built.loss.toFixed(5)} vs optimal ${built.optimalLoss.toFixed(5)} (${pct(built.relativeExcess)}) |`,
+        `| loss, sampled over ${built.sampledSequences} sequences against their exact next-token distributions (nats/token, ± standard error) | ${built.loss.toFixed(5)} ± ${built.lossStandardError.toFixed(5)} vs optimal ${built.optimalLoss.toFixed(5)} ± ${built.optimalLossStandardError.toFixed(5)} (${pct(built.relativeExcess)} ± ${(100 * built.relativeExcessStandardError).toFixed(2)}%) |`,
+        `| optimal, expected (exact or certified) | ${expectedOptimumText(evaluation.optimum, 5)} |`,
         `| loss, ${evaluation.sequences} sampled sequences (as \`evaluate\`) | ${evaluation.modelLoss.toFixed(5)} vs optimal ${evaluation.optimalLossSameSequences.toFixed(5)} (${pct(evaluation.relativeExcess)}) |`,
         "",
         `Per-position R²: ${built.operator.r2PerPosition.map((r) => (r === null ? "-" : r.toFixed(3))).join(", ")}.`,
@@ -135,7 +137,7 @@ export function constructCommand(): Command {
         [
           `${hmm.name}: constructed ${model.summary}, ${built.heads} heads, ${model.parameterCount} parameters (no training)`,
           `belief R² ${built.operator.r2.toFixed(4)}, belief KL ${built.operator.beliefKL.toExponential(3)} nats/token (best ${built.operator.embedding} linear operator, held out)`,
-          `loss ${evaluation.modelLoss.toFixed(5)} vs optimal ${evaluation.optimalLossSameSequences.toFixed(5)} on ${evaluation.sequences} held-out sequences: ${pct(evaluation.relativeExcess)} (expected ${pct(built.relativeExcess)})`,
+          `loss ${evaluation.modelLoss.toFixed(5)} vs optimal ${evaluation.optimalLossSameSequences.toFixed(5)} on ${evaluation.sequences} held-out sequences: ${pct(evaluation.relativeExcess)} (sampled on ${built.sampledSequences} sequences against exact next-token distributions: ${pct(built.relativeExcess)} ± ${(100 * built.relativeExcessStandardError).toFixed(2)}%)`,
           `wrote ${o.out}/model, construct.json, report.md, beliefs.png`,
           "",
         ].join("\n"),

@@ -6,11 +6,12 @@
 import { readFile } from "node:fs/promises";
 import { deflateRawSync } from "node:zlib";
 import { Command } from "commander";
-import { startLabServer } from "../node/labServer.js";
+import { isLoopbackHost, startLabServer } from "../node/labServer.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { resolveProcessName } from "../process/catalogue/index.js";
 import { processToJson } from "../process/json.js";
 import { isFileSpec, parseCatalogueSpec } from "../process/spec.js";
+import { warn } from "../util/warn.js";
 import { intOption } from "./options.js";
 
 /**
@@ -50,9 +51,16 @@ export function labCommand(): Command {
       const query = processSpec ? await processQuery(processSpec) : "";
       const lab = await startLabServer({ port: o.port, host: o.host, crossOriginIsolated: o.isolated });
       const url = lab.url + query;
+      if (!isLoopbackHost(o.host)) {
+        warn(`--host ${o.host}: the lab is reachable from the network, by anyone who can reach this machine on port ${new URL(lab.url).port} (--host 127.0.0.1 serves this machine only)`);
+      }
       process.stdout.write(`beliefscope lab: ${url}\n(serving ${lab.root}; Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => void lab.close().then(resolve);
+        const stop = () => {
+          // Closing drops every connection; should anything still hold the event loop, leave anyway.
+          setTimeout(() => process.exit(0), 2000).unref();
+          void lab.close().then(resolve);
+        };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });

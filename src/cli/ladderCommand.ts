@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
 import { writeFileAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir } from "../node/outputPath.js";
 import { folderSink } from "../node/folderSink.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { FileRunStore } from "../node/runFolder.js";
@@ -72,6 +73,8 @@ export function ladderCommand(): Command {
   addDeviceOption(cmd);
   addEngineOption(cmd);
   return cmd.action(async (processSpec: string, o: LadderFlags) => {
+    // A ladder continues in its folder (rerun to continue): only the location is checked here.
+    await checkOutputDir(o.out, { fn: "beliefscope ladder", flag: "--out", resume: true });
     const hmm = await resolveProcess(processSpec);
     let progress: ReturnType<typeof progressReporter> | null = null;
     const log = (line: string) => {

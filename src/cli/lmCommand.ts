@@ -5,7 +5,7 @@
  *   lm analyze RUN           analyses and figures of a language run or a Hugging Face GPT-2 / GPT-Neo folder
  *   lm corpus CORPUS...      stream a corpus and count its documents (bounded memory, progress bar)
  *   lm import HF_DIR         a Hugging Face GPT-2 / GPT-Neo checkpoint as a model folder (config.json + model.safetensors + tokenizer.json)
- *   lm evaluate MODEL        held-out loss and perplexity of a language model on text, per position
+ *   lm evaluate MODEL        loss and perplexity of a language model on given text, per position
  *   lm activations MODEL     activations at chosen hooks on text, with the tokens, as one safetensors file
  * The work is in src/language (core) and src/node/corpus (files).
  */
@@ -20,18 +20,24 @@ import { analyzeLanguageRunInFolder, runLanguageStudy } from "../node/corpus/lmS
 import { importHfCheckpoint, languageWindows, loadLanguageModel } from "../node/corpus/lmModel.js";
 import { hookActivations } from "../language/analysis/activations.js";
 import { languageModelLoss } from "../language/lm/evaluateLm.js";
-import { defaultCacheNames } from "../model/sequenceModel.js";
+import { defaultCacheNames, type SequenceModel } from "../model/sequenceModel.js";
+import { checkMemory } from "../util/memory.js";
+import { hookWidths, lmWindowsModel } from "./memoryModels.js";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir, clearOutputs } from "../node/outputPath.js";
 import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
-import type { LmAnalysisResult } from "../pipeline/lmAnalysis.js";
+import { lossLabel, type LmAnalysisResult } from "../pipeline/lmAnalysis.js";
 import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
 import type { TrainingOverrides } from "../train/runConfig.js";
 import { ArgumentError } from "../util/errors.js";
+import { addMaxMemoryOption, memoryBudget } from "./commonOptions.js";
 import { addDeviceOption, addEngineOption, addModelOptions, addTransformerShorthands, modelOverrides, transformerShorthand, type ModelFlags, type TransformerShorthandFlags } from "./commonOptions.js";
 import { floatOption, intOption } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { phaseProgress } from "./tokenizerCommand.js";
 import { InvalidArgumentError } from "commander";
+import { didYouMean } from "../util/didYouMean.js";
+import { formatDuration, formatSize } from "../util/humanUnits.js";
 
 const CORPUS_HELP =
   'text (.txt: documents separated by <|endoftext|>, blank lines or a separator line), JSON lines (.jsonl, field `text`), Parquet (column `text`), directories or globs of these (.gz too), or "grammar[:stories=N,seed=S]" for the generated stories';
@@ -60,6 +66,7 @@ interface CorpusFlags {
 interface TrainFlags extends ModelFlags, CorpusFlags, TransformerShorthandFlags {
   out: string;
   resume?: boolean;
+  force?: boolean;
   tokenizer?: string;
   vocab?: number;
   validation: number;
@@ -80,9 +87,9 @@ interface TrainFlags extends ModelFlags, CorpusFlags, TransformerShorthandFlags 
 }
 
 /** Model and training flags shared by `lm train` and `lm run`. */
-function addTrainOptions(cmd: Command, defaults: { steps: number }): Command {
+function addTrainOptions(cmd: Command, defaults: { steps: number; nCtx?: number }): Command {
   addModelOptions(cmd);
-  addTransformerShorthands(cmd, { defaults: LM_TRANSFORMER_DEFAULTS, nCtxHint: ", e.g. 64 to 512" });
+  addTransformerShorthands(cmd, { defaults: { ...LM_TRANSFORMER_DEFAULTS, nCtx: defaults.nCtx ?? LM_TRANSFORMER_DEFAULTS.nCtx }, nCtxHint: ", e.g. 64 to 512" });
   return cmd
     .option("--steps <n>", "training steps", intOption(0), defaults.steps)
     .option("--batch-size <n>", "windows per batch", intOption(1), 32)
@@ -98,7 +105,7 @@ function addTrainOptions(cmd: Command, defaults: { steps: number }): Command {
     .addOption(new Option("--windows <how>", "where training windows start: random tokens, or document starts (BOS)").choices([...WINDOW_STARTS]).default("random"))
     .option("--max-tokens <n>", "tokenize at most this many tokens of the corpus", intOption(1))
     .option("--val-windows <n>", "validation windows scored at each evaluation", intOption(1), 64)
-    .option("--val-every <n>", "steps between validation losses (default steps / 20)", intOption(1));
+    .option("--val-every <n>", "steps between validation losses (default max(25, round(steps / 20)), and at the last step)", intOption(1));
 }
 
 function trainOptions(cmd: Command, o: TrainFlags, model: Record<string, unknown> | undefined): Omit<TrainLmInFolderOptions, "runDir" | "corpus"> {
@@ -175,6 +182,7 @@ function trainSubcommand(): Command {
     .argument("[corpus...]", CORPUS_HELP)
     .requiredOption("-o, --out <dir>", "run folder")
     .option("--resume", "continue the run in --out from its latest checkpoint")
+    .option("--force", "replace the run in --out (run.json, metrics.jsonl, checkpoints/, model/, tokenizer/, tokens/) with a new one")
     .option("--tokenizer <path>", "tokenizer.json or its folder (ours or a GPT-2-style one); default: train one of --vocab tokens on the training documents")
     .option("--vocab <n>", "vocabulary of the tokenizer trained when --tokenizer is not given", intOption(260), 1024);
   addCorpusOptions(cmd);
@@ -182,6 +190,8 @@ function trainSubcommand(): Command {
   addDeviceOption(cmd);
   addEngineOption(cmd);
   return cmd.action(async (corpus: string[], o: TrainFlags) => {
+    const { existing } = await checkOutputDir(o.out, { fn: "beliefscope lm train", flag: "--out", force: o.force ?? false, resume: o.resume ?? false, ignore: (e) => e === ".lock" });
+    if (existing && o.force && !o.resume) await clearOutputs(o.out, (e) => ["run.json", "metrics.jsonl", "checkpoints", "model", "tokenizer", "tokens"].includes(e));
     if (!o.resume && corpus.length === 0) {
       throw new ArgumentError({ fn: "lm train", argument: "corpus", received: "nothing", expected: `a corpus (${CORPUS_HELP})`, hint: "Give --resume to continue the run in --out." });
     }
@@ -193,8 +203,10 @@ function trainSubcommand(): Command {
     process.stdout.write(
       [
         `trained ${result.training.steps} steps${result.resumedFromStep ? ` (resumed at ${result.resumedFromStep})` : ""} with ${result.engine}: ${result.model.summary}, ${result.model.parameterCount} parameters, n_ctx ${result.model.nCtx}`,
-        `corpus: ${d.trainDocuments} training documents (${d.trainTokens} tokens), ${d.validationDocuments} validation documents (${d.validationTokens} tokens); tokenizer of ${d.tokenizer.vocabSize} tokens`,
-        v ? `validation loss ${v.loss.toFixed(4)} nats/token, perplexity ${v.perplexity.toFixed(2)} (${v.tokens} predictions)` : "no validation documents: no validation loss",
+        d.validationSplit === "token-block"
+          ? `corpus: ${d.trainDocuments} documents, too few to hold out ${d.validationFraction} of them: training on the first ${d.trainTokens} tokens, the last ${d.validationTokens} held out; tokenizer of ${d.tokenizer.vocabSize} tokens`
+          : `corpus: ${d.trainDocuments} training documents (${d.trainTokens} tokens), ${d.validationDocuments} validation documents (${d.validationTokens} tokens); tokenizer of ${d.tokenizer.vocabSize} tokens`,
+        v ? `held-out validation loss ${v.loss.toFixed(4)} nats/token, perplexity ${v.perplexity.toFixed(2)} (${v.tokens} predictions)` : "no validation text: no validation loss",
         `run folder: ${o.out} (model in ${o.out}/model)`,
         "",
       ].join("\n"),
@@ -211,7 +223,7 @@ function corpusSubcommand(): Command {
   addCorpusOptions(cmd);
   return cmd.action(async (spec: string[], o: CorpusFlags) => {
     const progress = phaseProgress();
-    const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+    const mb = formatSize;
     const t0 = performance.now();
     const corpus = await openCorpus(spec, {
       format: o.format,
@@ -231,7 +243,7 @@ function corpusSubcommand(): Command {
     const seconds = (performance.now() - t0) / 1000;
     process.stdout.write(
       `${corpus.description}: ${corpus.files.length || 1} source${corpus.files.length > 1 ? "s" : ""}, ${documents} documents, ${chars} characters (mean ${(chars / Math.max(1, documents)).toFixed(0)}, longest ${longest})` +
-        (corpus.totalBytes > 0 ? `, ${mb(corpus.totalBytes)} read in ${seconds.toFixed(1)} s (${(corpus.totalBytes / 1e6 / seconds).toFixed(0)} MB/s)` : "") +
+        (corpus.totalBytes > 0 ? `, ${mb(corpus.totalBytes)} read in ${formatDuration(seconds)} (${formatSize(corpus.totalBytes / seconds)}/s)` : "") +
         "\n",
     );
   });
@@ -271,7 +283,9 @@ function addAnalysisOptions(cmd: Command): Command {
 /** The headline of an analysis, for the terminal. */
 function analysisSummary(a: LmAnalysisResult): string[] {
   const j = a.json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const lines = [`held-out loss ${a.transformerLoss.toFixed(4)} nats/token (perplexity ${Math.exp(a.transformerLoss).toFixed(2)}); unigram ${j.hmm.unigramLoss.toFixed(4)}; HMMs: ${a.hmms.map((h) => `${h.nStates} states ${h.heldOutLoss.toFixed(4)}`).join(", ")}`];
+  const label = lossLabel(j.validation.text ?? "documents");
+  const plural = (n: number) => `${n} ${n === 1 ? "state" : "states"}`;
+  const lines = [`${label.loss} ${a.transformerLoss.toFixed(4)} nats/token (perplexity ${Math.exp(a.transformerLoss).toFixed(2)}); unigram ${j.hmm.unigramLoss.toFixed(4)}; HMMs: ${a.hmms.map((h) => `${plural(h.nStates)} ${h.heldOutLoss.toFixed(4)}`).join(", ")}`];
   if (j.zipf?.length) lines.push(`Zipf exponents: ${j.zipf.map((z: { vocabSize: number; exponent: number | null }) => `vocab ${z.vocabSize} ${z.exponent?.toFixed(3) ?? "n/a"}`).join(", ")}`);
   const verdicts = (label: string, r: LmAnalysisResult["hmmProbes"]) => {
     lines.push(`${label}:`);
@@ -361,11 +375,13 @@ function runSubcommand(): Command {
     .option("--vocab-sizes <list>", "tokenizer sizes (default 288,320,384 on the grammar corpus, else 1024,2048,4096); the model uses the smallest, or --vocab", intList)
     .option("--vocab <n>", "the tokenizer size the model uses", intOption(260));
   addCorpusOptions(cmd);
-  addTrainOptions(cmd, { steps: STUDY_DEFAULTS.steps });
+  addTrainOptions(cmd, { steps: STUDY_DEFAULTS.steps, nCtx: STUDY_DEFAULTS.nCtx });
   addAnalysisOptions(cmd);
   addDeviceOption(cmd);
   addEngineOption(cmd);
   return cmd.action(async (corpus: string[], o: RunFlags) => {
+    // A study continues in its folder: only the location is checked here.
+    await checkOutputDir(o.out, { fn: "beliefscope lm run", flag: "--out", resume: true });
     const r = reporters();
     const t0 = performance.now();
     const model = await modelFlags({ ...o, nCtx: o.nCtx ?? STUDY_DEFAULTS.nCtx });
@@ -409,10 +425,12 @@ function importSubcommand(): Command {
     )
     .argument("<hf-dir>", "a Hugging Face checkpoint folder")
     .requiredOption("-o, --out <dir>", "the model folder to write")
+    .option("--force", "write into --out even if it holds files (they are replaced)")
     .option("--tokenizer <path>", "tokenizer.json (or its folder) to put beside the model when the checkpoint has none")
     .option("--n-ctx <n>", "keep this many positions (default the checkpoint's)", intOption(1));
   addDeviceOption(cmd);
-  return cmd.action(async (dir: string, o: { out: string; tokenizer?: string; nCtx?: number; device: ModelFlags["device"] }) => {
+  return cmd.action(async (dir: string, o: { out: string; force?: boolean; tokenizer?: string; nCtx?: number; device: ModelFlags["device"] }) => {
+    await checkOutputDir(o.out, { fn: "beliefscope lm import", flag: "--out", force: o.force ?? false });
     const r = await importHfCheckpoint(dir, o.out, { tokenizer: o.tokenizer, nCtx: o.nCtx, device: o.device });
     process.stdout.write(
       [
@@ -436,6 +454,8 @@ interface TextFlags extends CorpusFlags {
   maxTokens?: number;
   seed: number;
   device: ModelFlags["device"];
+  maxMemory?: string;
+  logits?: boolean;
 }
 
 function addTextOptions(cmd: Command, windows: number): Command {
@@ -449,13 +469,19 @@ function addTextOptions(cmd: Command, windows: number): Command {
     .option("--seed <n>", "seed of the windows", intOption(0), 0);
   addCorpusOptions(cmd);
   addDeviceOption(cmd);
+  addMaxMemoryOption(cmd);
   return cmd;
 }
 
-async function textInputs(source: string, o: TextFlags) {
+async function textInputs(source: string, o: TextFlags, hooks?: (model: SequenceModel) => string[]) {
   const loaded = await loadLanguageModel(source, { tokenizer: o.tokenizer, device: o.device });
   try {
     const nPos = Math.min(o.nPos ?? 128, loaded.model.nCtx);
+    // --windows against --max-memory before the windows are drawn (activations: from one window's hooks).
+    const names = hooks?.(loaded.model);
+    if (names && names.length === 0) names.push(...defaultCacheNames(loaded.model));
+    const shape = { nPos, dVocab: loaded.model.dVocab, logits: o.logits ?? false, ...(names ? { hooks: await hookWidths(loaded.model, names, nPos) } : {}) };
+    checkMemory(`lm ${names ? "activations" : "evaluate"}`, lmWindowsModel(shape, o.windows), memoryBudget(o));
     const text = await languageWindows(loaded, { corpus: o.corpus, corpusOptions: { format: o.format, separator: o.separator, textField: o.textField }, maxTokens: o.maxTokens, windows: o.windows, nPos, seed: o.seed, start: o.start });
     return { loaded, nPos, text };
   } catch (err) {
@@ -466,7 +492,7 @@ async function textInputs(source: string, o: TextFlags) {
 
 function evaluateSubcommand(): Command {
   const cmd = new Command("evaluate")
-    .description("Held-out loss (nats/token), perplexity and loss per position of a language model on windows of text")
+    .description("Loss (nats/token), perplexity and loss per position of a language model on windows of the given text (a held-out loss only when the model never trained on that text)")
     .argument("<model>", MODEL_SOURCE_HELP)
     .option("-o, --out <file>", "write the numbers as JSON");
   addTextOptions(cmd, 256);
@@ -503,13 +529,14 @@ function activationsSubcommand(): Command {
     .option("--logits", "also save the logits [windows, pos, d_vocab]");
   addTextOptions(cmd, 64);
   return cmd.action(async (source: string, o: TextFlags & { out: string; hooks?: string; logits?: boolean }) => {
-    const { loaded, nPos, text } = await textInputs(source, o);
+    // The hooks asked for (those the model has: a bad name is reported below) size the --windows check.
+    const { loaded, nPos, text } = await textInputs(source, o, (m) => (o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(m)).filter((h) => m.hookNames().includes(h)));
     const { model } = loaded;
     try {
       const valid = model.hookNames();
       const hooks = o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(model);
       for (const h of hooks) {
-        if (!valid.includes(h)) throw new ArgumentError({ fn: "lm activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}` });
+        if (!valid.includes(h)) throw new ArgumentError({ fn: "lm activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}`, hint: didYouMean(h, valid) || undefined });
       }
       const L = nPos + 1;
       const tokens = new Int32Array(o.windows * nPos); // [windows, pos]

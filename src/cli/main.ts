@@ -12,6 +12,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../util/errors.js";
+import { commandLineMessage, commandPathOf } from "./commandLineError.js";
 import { demoCommand } from "./demoCommand.js";
 import { processCommand } from "./processCommand.js";
 import { probeCommand } from "./probeCommand.js";
@@ -65,13 +66,15 @@ function throwInsteadOfExit(cmd: Command): void {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   throwInsteadOfExit(program);
+  let running: string | null = null;
+  program.hook("preAction", (_, action) => void (running = commandPathOf(action)));
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ArgumentError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(`error: ${commandLineMessage(err, running)}\n`);
       return 1;
     }
     // Not a usage error: a bug or an environment problem. The message, and the stack only on request.

@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { analyzeLinearAttention, mechanismReport } from "../mechanism/index.js";
 import { evaluateLoss } from "../train/evaluate.js";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir } from "../node/outputPath.js";
 import { svgToPng } from "../node/png.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { loadTrainedModel } from "../node/runFolder.js";
@@ -30,6 +31,7 @@ export function mechanismCommand(): Command {
     .description("How a 1-layer attention-only transformer builds the belief geometry: fixed-pattern fraction per head, the residual decomposition (with its reconstruction error), and the model against the best linear operators")
     .argument("<model>", "a run folder or a model folder of a 1-layer attention-only transformer (e.g. trained with --preset linear-attn-1l, or from `construct`)")
     .requiredOption("-o, --out <dir>", "write mechanism.json, report.md and figures here")
+    .option("--force", "write into --out even if it holds files (they are replaced)")
     .option("--process <spec>", "process to analyse on (default: the one the model was trained on)")
     .option("--sequences <n>", "sampled sequences per set (fit and held out)", intOption(2, 1_000_000), 2000)
     .option("--decompose <n>", "held-out sequences decomposed", intOption(1, 100_000), 500)
@@ -37,7 +39,8 @@ export function mechanismCommand(): Command {
     .option("--eval-sequences <n>", "held-out sequences for the loss (as `evaluate`)", intOption(1), 5000)
     .option("--no-operators", "skip the best linear operators");
   addDeviceOption(cmd);
-  return cmd.action(async (dir: string, o: MechanismFlags) => {
+  return cmd.action(async (dir: string, o: MechanismFlags & { force?: boolean }) => {
+    await checkOutputDir(o.out, { fn: "beliefscope mechanism", flag: "--out", force: o.force ?? false });
     const loaded = await loadTrainedModel(dir, { device: o.device });
     const { model } = loaded;
     try {

@@ -8,6 +8,8 @@ import { trainingMovie, type MovieFrame } from "../mechanism/index.js";
 import { ArgumentError } from "../util/errors.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { writeAnimation } from "../node/gif.js";
+import { checkOutputFiles } from "../node/outputPath.js";
+import { requireFfmpeg } from "./requireFfmpeg.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { FileRunStore } from "../node/runFolder.js";
 import { siblingPath } from "./animateCommand.js";
@@ -17,6 +19,7 @@ import { join } from "node:path";
 
 interface MovieFlags {
   out: string;
+  force?: boolean;
   process?: string;
   site?: string;
   sequences: number;
@@ -40,7 +43,10 @@ export function movieCommand(): Command {
     .option("--fps <n>", "frames per second", floatOption(0.1, 100), 3)
     .option("--seed <n>", "seed of the probe samples", intOption(0), 0)
     .option("--mp4", "also write FILE.mp4 (needs ffmpeg on the PATH)", false)
+    .option("--force", "replace --out (and FILE.json, FILE.mp4) if they exist")
     .action(async (dir: string, o: MovieFlags) => {
+      if (o.mp4) requireFfmpeg("beliefscope movie");
+      await checkOutputFiles([o.out, siblingPath(o.out, ".json"), ...(o.mp4 ? [siblingPath(o.out, ".mp4")] : [])], { fn: "beliefscope movie", flag: "--out", force: o.force ?? false });
       const fn = "beliefscope movie";
       try {
         if (!(await stat(dir)).isDirectory()) throw new Error("not a folder");

@@ -1,17 +1,25 @@
 import { Command } from "commander";
-import { catalogue, processNames } from "../process/catalogue/index.js";
+import { catalogue, otherNamesListing, processNames } from "../process/catalogue/index.js";
 import { chainClasses, describeClasses } from "../process/classes.js";
 import { compositeKinds } from "../process/composite.js";
-import { entropyRate, myopicEntropy, type EntropyRateResult, type MyopicEntropyResult } from "../process/entropy.js";
+import { entropyRate, type EntropyRateResult } from "../process/entropy.js";
+import { DEFAULT_OPTIMUM_N_CTX, optimalLoss } from "../process/optimalLoss.js";
+import { infoLossLines, upperEndNote } from "./processInfoLoss.js";
 import { isUnifilar, type Hmm } from "../process/hmm.js";
 import { mixedStatePresentation, type MixedStatePresentation } from "../process/msp.js";
-import { sampleSequences } from "../process/sample.js";
-import { filterBeliefs } from "../process/beliefs.js";
+import { sampleJsonPieces } from "../process/sample.js";
 import { commonRounding, outwardBracket } from "../process/bracketText.js";
 import { resolveProcess, saveProcess } from "../node/processFiles.js";
 import { isStationary, stationaryDistribution } from "../process/stationary.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
+import { checkOutputFile } from "../node/outputPath.js";
+import { writeStreamAtomically, writeStreamTo, type WritePiece } from "../node/streamWrite.js";
+import { checkMemory } from "../util/memory.js";
+import { addMaxMemoryOption, memoryBudget } from "./commonOptions.js";
+import { infoBeliefsModel, mspBeliefsModel, mspNodeCap, sampleLengthModel } from "./memoryModels.js";
+import { childCost, resolveBudget } from "../process/budget.js";
 import { floatOption, intOption } from "./options.js";
+import { countProgress } from "./countProgress.js";
 
 /** A probability as a percentage with sensible digits: "100%", "41%", "4.1%", "0.012%", "3.2e-7%". */
 const pct = (m: number): string => {
@@ -58,25 +66,10 @@ export function rateLine(rate: EntropyRateResult): string {
   }
   const line = `entropy rate in [${lo}, ${hi}] nats/symbol (${how})${point !== undefined ? ` = ${point}` : ""}`;
   if (rate.lowerBound === "trivial") {
-    return `${line}\n  generalized HMM: no hidden state, so no Cover & Thomas lower bound; the lower end is the trivial 0, the upper end H(X_L | X_<L).`;
+    const note = upperEndNote(rate);
+    return `${line}\n  generalized HMM: no hidden state, so no Cover & Thomas lower bound; the lower end is the trivial 0, the upper end H(X_L | X_<L).${note ? `\n${note}` : ""}`;
   }
   return line;
-}
-
-function lossLines(h: MyopicEntropyResult, length: number): string[] {
-  const lines = [`optimal loss per position (nats): ${fmt(h.values)}`];
-  const mean = (a: Float64Array) => a.subarray(1).reduce((x, y) => x + y, 0) / Math.max(1, length - 1);
-  if (h.exact) {
-    lines.push(`mean over positions 1..${length - 1}: ${mean(h.values).toFixed(5)}`);
-  } else {
-    const first = h.prunedMass.findIndex((m) => m > 0);
-    const bounds = Array.from({ length: length - first }, (_, k) => `${first + k}: [${h.lower[first + k].toFixed(4)}, ${h.upper[first + k].toFixed(4)}]`);
-    lines.push(
-      `  exact up to position ${first - 1}; from ${first} on the budget pruned histories (up to ${pct(h.prunedMass[length - 1])} of the probability), so those are estimates within certified bounds: ${bounds.join(", ")}`,
-    );
-    lines.push(`mean over positions 1..${length - 1}: in [${mean(h.lower).toFixed(5)}, ${mean(h.upper).toFixed(5)}]`);
-  }
-  return lines;
 }
 
 function mspLine(msp: MixedStatePresentation, depth: number): string {
@@ -88,7 +81,10 @@ function mspLine(msp: MixedStatePresentation, depth: number): string {
 
 function distributionLines(hmm: Hmm): string[] {
   if (hmm.generalized) {
-    return [`generalized HMM: initial vector ${fmt(hmm.initial!)}, normalizer r ${fmt(hmm.normalizer!)} (word probability initial · T[w] · r)`];
+    return [
+      `generalized HMM: initial vector ${fmt(hmm.initial!)}, normalizer r ${fmt(hmm.normalizer!)} (word probability initial · T[w] · r)`,
+      `word probabilities checked nonnegative for every word up to length ${hmm.validatedDepth ?? "?"} (as deep as the check's work budget allowed; longer words are not checked)`,
+    ];
   }
   const closed = hmm.nStates > 1 ? chainClasses(hmm).closed : [[0]];
   if (closed.length > 1) {
@@ -104,13 +100,35 @@ function distributionLines(hmm: Hmm): string[] {
   return lines;
 }
 
+/** Stream the sampled document to --out (atomically) or stdout, with progress on stderr for long samples. */
+async function writeSamples(hmm: Hmm, o: { count: number; length: number; seed: number; out?: string }): Promise<void> {
+  const onProgress = countProgress("sampled", "sequences", o.count * o.length >= 2_000_000);
+  const produce = async (write: WritePiece) => {
+    let buffer = "";
+    for (const piece of sampleJsonPieces(hmm, { count: o.count, length: o.length, seed: o.seed, onProgress })) {
+      buffer += piece;
+      if (buffer.length >= 1 << 20) {
+        await write(buffer);
+        buffer = "";
+      }
+    }
+    if (buffer) await write(buffer);
+  };
+  if (o.out) {
+    await writeStreamAtomically(o.out, produce);
+    process.stdout.write(`wrote ${o.out}\n`);
+  } else await writeStreamTo(process.stdout, produce);
+}
+
 interface InfoOptions {
-  length: number;
+  nCtx: number;
+  length?: number;
   depth: number;
   rateDepth: number;
   precision: number;
   maxBeliefs?: number;
   maxWork: number;
+  maxMemory?: string;
 }
 
 export function processCommand(): Command {
@@ -128,14 +146,16 @@ export function processCommand(): Command {
           process.stdout.write(`    ${p} = ${s.default}  in [${s.min}, ${s.max}]${s.integer ? " (integer)" : ""}  ${s.doc}\n`);
         }
       }
+      process.stdout.write(`\n${otherNamesListing().join("\n")}\n`);
       process.stdout.write("\ncomposites (quote them in a shell):\n");
       for (const [kind, c] of Object.entries(compositeKinds)) process.stdout.write(`${kind}: ${c.description}\n    e.g. '${c.example}'\n`);
     });
 
-  cmd
+  const infoCmd = cmd
     .command("info <spec>")
     .description('distribution, optimal loss per position, entropy-rate bracket, MSP size (spec: "mess3", "mess3:x=0.1", "mixture:mess3,rrxor", or a JSON file)')
-    .option("--length <n>", "positions for the optimal loss", intOption(1, 64), 10)
+    .option("--n-ctx <n>", `context length: the optimal loss at positions 0..n, and its mean over positions 1..n (what a model with this context reaches)`, intOption(1, 64), DEFAULT_OPTIMUM_N_CTX)
+    .option("--length <n>", "(older form) positions 0..n-1, i.e. --n-ctx n-1", intOption(2, 65))
     .option("--depth <n>", "MSP depth", intOption(0, 64), 8)
     .option("--rate-depth <L>", "largest L for the entropy-rate bracket", intOption(1, 10000), 256)
     .option("--precision <x>", "stop the entropy-rate bracket once this narrow", floatOption(0), 1e-6)
@@ -143,54 +163,52 @@ export function processCommand(): Command {
     .option("--max-work <n>", "work units (~multiply-adds) for all three enumerations: half for the rate, a quarter each for the losses and the MSP (~1.5-3e8 per second)", floatOption(1e3, 1e13), 3e8)
     .action(async (spec: string, o: InfoOptions) => {
       const hmm = await resolveProcess(spec);
+      if (o.maxBeliefs !== undefined) checkMemory("beliefscope process info", infoBeliefsModel(hmm.nStates, hmm.nSymbols, o.maxBeliefs), memoryBudget(o));
       const work = (share: number) => Math.floor(o.maxWork * share);
-      const h = myopicEntropy(hmm, o.length, { maxBeliefs: o.maxBeliefs, maxWork: work(0.25) });
       const rate = entropyRate(hmm, { precision: o.precision, maxDepth: o.rateDepth, maxBeliefs: o.maxBeliefs, maxWork: work(0.5) });
+      const h = optimalLoss(hmm, o.length !== undefined ? o.length - 1 : o.nCtx, { maxBeliefs: o.maxBeliefs, maxWork: work(0.25), rate });
       const msp = mixedStatePresentation(hmm, { depth: o.depth, maxBeliefs: o.maxBeliefs, maxWork: work(0.25) });
       const kind = hmm.generalized ? "generalized HMM" : isUnifilar(hmm) ? "unifilar" : "nonunifilar";
       process.stdout.write(
         [
-          `${hmm.name}${Object.keys(hmm.params).length ? ` ${JSON.stringify(hmm.params)}` : ""}: ${hmm.nStates} states, ${hmm.nSymbols} symbols, ${kind}`,
+          `${hmm.name}${Object.keys(hmm.params).length ? ` ${JSON.stringify(hmm.params)}` : ""}: ${hmm.nStates} ${hmm.nStates === 1 ? "state" : "states"}, ${hmm.nSymbols} ${hmm.nSymbols === 1 ? "symbol" : "symbols"}, ${kind}`,
           ...distributionLines(hmm),
-          ...lossLines(h, o.length),
+          ...infoLossLines(h, rate, DEFAULT_OPTIMUM_N_CTX),
           rateLine(rate),
           mspLine(msp, o.depth),
           "",
         ].join("\n"),
       );
     });
+  addMaxMemoryOption(infoCmd);
 
   cmd
     .command("save <spec> <file>")
     .description("write a process as JSON (atomically)")
-    .action(async (spec: string, file: string) => {
+    .option("--force", "replace <file> if it exists")
+    .action(async (spec: string, file: string, o: { force?: boolean }) => {
+      await checkOutputFile(file, { fn: "beliefscope process save", flag: "<file>", force: o.force ?? false });
       await saveProcess(await resolveProcess(spec), file);
       process.stdout.write(`wrote ${file}\n`);
     });
 
-  cmd
+  const sampleCmd = cmd
     .command("sample <spec>")
     .description("sample sequences with their exact beliefs, as JSON (a generalized HMM has no hidden states to record)")
     .option("--count <n>", "sequences", intOption(1), 10)
     .option("--length <n>", "tokens per sequence", intOption(1), 10)
     .option("--seed <n>", "seed", intOption(0), 0)
-    .option("-o, --out <file>", "write to a file instead of stdout")
-    .action(async (spec: string, o: { count: number; length: number; seed: number; out?: string }) => {
+    .option("-o, --out <file>", "write to a file instead of stdout (written as drawn: memory stays flat as --count grows)")
+    .option("--force", "replace --out if it exists")
+    .action(async (spec: string, o: { count: number; length: number; seed: number; out?: string; force?: boolean; maxMemory?: string }) => {
+      if (o.out) await checkOutputFile(o.out, { fn: "beliefscope process sample", flag: "--out", force: o.force ?? false });
       const hmm = await resolveProcess(spec);
-      const s = sampleSequences(hmm, { count: o.count, length: o.length, seed: o.seed });
-      const b = filterBeliefs(hmm, s.tokens, o.length);
-      const S = hmm.nStates;
-      const sequences = Array.from({ length: o.count }, (_, n) => ({
-        tokens: Array.from(s.tokens.subarray(n * o.length, (n + 1) * o.length)),
-        ...(hmm.generalized ? {} : { states: Array.from(s.states.subarray(n * (o.length + 1), (n + 1) * (o.length + 1))) }),
-        beliefs: Array.from({ length: o.length }, (_, t) => Array.from(b.beliefs.subarray((n * o.length + t) * S, (n * o.length + t + 1) * S))),
-      }));
-      const doc = { process: hmm.name, params: hmm.params, seed: o.seed, sequences };
-      if (o.out) await writeJsonAtomically(o.out, doc);
-      else process.stdout.write(JSON.stringify(doc) + "\n");
+      checkMemory("beliefscope process sample", sampleLengthModel(hmm.nStates, o.length), memoryBudget(o));
+      await writeSamples(hmm, o);
     });
+  addMaxMemoryOption(sampleCmd);
 
-  cmd
+  const mspCmd = cmd
     .command("msp <spec>")
     .description("the mixed-state presentation as JSON (beliefs, edges, per-depth distributions)")
     .option("--depth <n>", "symbols to expand", intOption(0, 64), 6)
@@ -199,8 +217,13 @@ export function processCommand(): Command {
     .option("--max-beliefs <n>", "most nodes (memory ~ n (S + 3V) 8 bytes; default: 96 MiB worth)", intOption(1))
     .option("--max-work <n>", "work units (~multiply-adds; ~1.5-3e8 per second)", floatOption(1e3, 1e13), 4e8)
     .option("-o, --out <file>", "output file", "msp.json")
-    .action(async (spec: string, o: { depth: number; tolerance: number; minProbability: number; maxBeliefs?: number; maxWork: number; out: string }) => {
+    .option("--force", "replace --out if it exists")
+    .action(async (spec: string, o: { depth: number; tolerance: number; minProbability: number; maxBeliefs?: number; maxWork: number; out: string; force?: boolean; maxMemory?: string }) => {
+      await checkOutputFile(o.out, { fn: "beliefscope process msp", flag: "--out", force: o.force ?? false });
       const hmm = await resolveProcess(spec);
+      const { maxBeliefs } = resolveBudget("beliefscope process msp", { maxBeliefs: o.maxBeliefs }, hmm.nStates, hmm.nSymbols);
+      const cap = mspNodeCap(hmm.nSymbols, o.depth, o.maxWork, childCost(hmm.nStates, hmm.nSymbols) + 200);
+      checkMemory("beliefscope process msp", mspBeliefsModel(hmm.nStates, hmm.nSymbols, maxBeliefs, cap), memoryBudget(o));
       const msp = mixedStatePresentation(hmm, {
         depth: o.depth,
         tolerance: o.tolerance,
@@ -223,6 +246,7 @@ export function processCommand(): Command {
       });
       process.stdout.write(`${mspLine(msp, o.depth).replace("mixed-state presentation", hmm.name)}; wrote ${o.out}\n`);
     });
+  addMaxMemoryOption(mspCmd);
 
   return cmd;
 }

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir } from "../node/outputPath.js";
 import { svgToPng } from "../node/png.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { pathExists, readBytes, readText } from "../node/readFiles.js";
@@ -19,14 +20,18 @@ import { spectrumSvg } from "../plot/spectrum.js";
 import { evaluateRecovery, type RecoveryEvaluation } from "../recover/evaluation/evaluate.js";
 import { recoverHmm, type RecoverStage, type RecoveredHmm } from "../recover/recoverHmm.js";
 import { recoveryReportJson, recoveryReportMarkdown } from "../recover/report.js";
+import { recoveryBeliefsFile, recoveryProbeFile } from "../recover/recoveryFiles.js";
 import { ArgumentError } from "../util/errors.js";
-import { encodeSafetensors } from "../util/safetensors.js";
-import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
+import { checkMemory } from "../util/memory.js";
+import { addDeviceOption, addMaxMemoryOption, memoryBudget, type ModelFlags } from "./commonOptions.js";
+import { recoverTokensModel } from "./memoryModels.js";
 import { intOption } from "./options.js";
 import type { EngineDevice } from "../engine/jax.js";
 
 interface RecoverFlags extends Pick<ModelFlags, "device"> {
+  maxMemory?: string;
   out: string;
+  force?: boolean;
   site: string;
   states: number | "auto";
   maxStates: number;
@@ -91,6 +96,7 @@ function resolveSite(spec: string, model: SequenceModel): string[] {
 function stageReporter(): (stage: RecoverStage, done: number, total: number) => void {
   let current = "";
   let lastShown = -1;
+  let lastTime = Date.now();
   const names: Record<RecoverStage, string> = {
     sample: "sampling sequences from the model",
     activations: "reading activations",
@@ -108,7 +114,12 @@ function stageReporter(): (stage: RecoverStage, done: number, total: number) => 
     const pct = Math.floor((10 * done) / Math.max(1, total));
     if ((stage === "sample" || stage === "refine") && pct > lastShown && pct < 10) {
       lastShown = pct;
+      lastTime = Date.now();
       if (pct > 0) process.stderr.write(`  ${pct * 10}%\n`);
+    } else if (stage === "sample" && Date.now() - lastTime > 10_000) {
+      // A long sample: its count every 10 s between the tenths.
+      lastTime = Date.now();
+      process.stderr.write(`  ${(100 * done / Math.max(1, total)).toFixed(1)}% (${done} of ${total} token positions)\n`);
     }
   };
 }
@@ -135,6 +146,7 @@ export function recoverCommand(): Command {
     .description("Recover a hidden Markov model from a trained model alone (states, T[x][i][j], beliefs, the map from activations to beliefs), scored against the true process when known")
     .argument("<model>", "a run folder (from `train`) or a model folder (config.json + model.safetensors)")
     .requiredOption("-o, --out <dir>", "write recovered.json, beliefs, probe weights, report and figures here")
+    .option("--force", "write into --out even if it holds files (they are replaced)")
     .option("--site <hook>", 'activations to read: "concat" (every block concatenated), a hook, or hooks joined with +', "concat")
     .option("--states <n>", 'number of hidden states, or "auto" (from the spectrum of the model\'s predictions)', statesOption, "auto")
     .option("--max-states <n>", "largest state count auto may choose", intOption(1, 64), 8)
@@ -147,10 +159,13 @@ export function recoverCommand(): Command {
     .option("--future-length <k>", "length of the future words whose predictions count the states (default: the longest with at most 27 words, k <= n_ctx / 2)", intOption(1, 64))
     .addOption(new Option("--refinement <method>", "gradient (Adam on the KL to the model's predictions) or em (Baum-Welch on the model's samples)").choices(["gradient", "em"]).default("gradient"));
   addDeviceOption(cmd);
+  addMaxMemoryOption(cmd);
   return cmd.action(async (dir: string, o: RecoverFlags) => {
+    await checkOutputDir(o.out, { fn: "beliefscope recover", flag: "--out", force: o.force ?? false });
     const { model, process: runProcess } = await loadModel(dir, o.device);
     try {
       const site = resolveSite(o.site, model);
+      checkMemory("beliefscope recover", recoverTokensModel({ nCtx: model.nCtx, dVocab: model.dVocab, maxStates: Math.max(o.maxStates, typeof o.states === "number" ? o.states : 0) + o.overallocate }, Math.max(o.tokens, model.nCtx)), memoryBudget(o));
       const truth = o.truth ? await resolveProcess(o.truth) : runProcess;
       if (truth && truth.nSymbols !== model.dVocab) {
         throw new ArgumentError({ fn: "beliefscope recover", argument: "--truth", received: `${truth.name} with ${truth.nSymbols} symbols`, expected: `a process with ${model.dVocab} symbols, as the model's vocabulary` });
@@ -177,26 +192,9 @@ export function recoverCommand(): Command {
       const files: string[] = ["recovered.json", "beliefs.safetensors", "probe.safetensors", "report.md", "report.json"];
       await writeJsonAtomically(join(out, "recovered.json"), processToJson(rec.hmm));
       const S = rec.hmm.nStates;
-      const L = model.nCtx;
-      const n = rec.activationSequences;
-      await writeFileAtomically(
-        join(out, "beliefs.safetensors"),
-        encodeSafetensors(
-          {
-            tokens: { dtype: "I32", shape: [n, L], data: rec.samples.tokens.slice(0, n * L) },
-            beliefs: { dtype: "F64", shape: [n, L, S], data: rec.beliefs.data },
-            mapped_activations: { dtype: "F64", shape: [n, L, S], data: rec.mappedActivations.data },
-          },
-          { description: "tokens sampled from the model; recovered beliefs after each token; the activation map's image of the activations" },
-        ),
-      );
-      await writeFileAtomically(
-        join(out, "probe.safetensors"),
-        encodeSafetensors(
-          { weight: { dtype: "F64", shape: [rec.map.weights.length / S, S], data: rec.map.weights }, bias: { dtype: "F64", shape: [S], data: rec.map.bias } },
-          { site: site.join("+"), description: "beliefs = activations @ weight + bias" },
-        ),
-      );
+      await writeFileAtomically(join(out, "beliefs.safetensors"), recoveryBeliefsFile(rec, model.nCtx));
+      // The one probe-file layout: "weight" [d_features, n_states], "bias" [n_states], the hooks in the metadata.
+      await writeFileAtomically(join(out, "probe.safetensors"), recoveryProbeFile(rec));
       // The other presentations, when the recovery found the HMM is not the whole answer (report.md says why).
       // Their names never start with "recovered": recovered.json is the one stationary HMM.
       if (rec.alternatives.generalized?.hmm) {

@@ -3,7 +3,7 @@
  * as Hugging Face tokenizer.json files. The work is in src/language/tokenizer
  * (training, encoding) and src/node/corpus (streaming corpora, files).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -14,11 +14,16 @@ import { trainTokenizers } from "../language/tokenizer/trainTokenizer.js";
 import { checkVocabSize } from "../language/tokenizer/trainBpe.js";
 import { DEFAULT_SPECIAL_TOKENS } from "../language/tokenizer/wordCounter.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
+import { checkOutputDir, clearOutputs } from "../node/outputPath.js";
 import { openCorpus } from "../node/corpus/readCorpus.js";
 import type { CorpusFormat } from "../node/corpus/files.js";
 import { loadTokenizer, resolveTokenizerPath, saveTokenizerJson } from "../node/corpus/tokenizerFiles.js";
 import { ArgumentError } from "../util/errors.js";
 import { floatOption, intOption } from "./options.js";
+import { checkMemory } from "../util/memory.js";
+import { memoryBudget } from "./commonOptions.js";
+import { encodeTextModel } from "./memoryModels.js";
+import { formatDuration, formatSize } from "../util/humanUnits.js";
 
 /** Up to this many characters of held-out documents are kept to measure compression. */
 const VALIDATION_CHARS = 8 * 1024 * 1024;
@@ -77,11 +82,12 @@ export function phaseProgress(stream: NodeJS.WriteStream = process.stderr) {
   };
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const mb = formatSize;
 
 interface TrainFlags {
   vocab: number[];
   out: string;
+  force?: boolean;
   minFrequency: number;
   format: CorpusFormat | "auto";
   separator: SeparatorChoice;
@@ -110,9 +116,12 @@ function trainSubcommand(): Command {
     .option("--max-documents <n>", "read at most this many documents", intOption(1))
     .option("--validation <fraction>", "hold out this share of documents (seeded) and report compression on them", floatOption(0, 0.99), 0)
     .option("--seed <n>", "seed of the train/validation split", intOption(0), 0)
+    .option("--force", "replace the tokenizers in --out (its tokenizer.json, vocab-N/ and training.json)")
     .action(async (corpusSpec: string[], o: TrainFlags) => {
-      // Check sizes before reading a byte of the corpus.
+      // Check sizes and the output folder before reading a byte of the corpus.
       o.vocab.forEach((v) => checkVocabSize("tokenizer train", "--vocab", v, DEFAULT_SPECIAL_TOKENS));
+      const { existing } = await checkOutputDir(o.out, { fn: "beliefscope tokenizer train", flag: "--out", force: o.force ?? false });
+      if (existing) await clearOutputs(o.out, (e) => e === "tokenizer.json" || e === "training.json" || /^vocab-\d+$/.test(e));
       const progress = phaseProgress();
       const corpus = await openCorpus(corpusSpec, {
         format: o.format,
@@ -205,7 +214,7 @@ function trainSubcommand(): Command {
         tokenizers: outputs,
       });
       process.stdout.write(
-        `trained on ${trained.stats.documents} documents (${mb(trained.stats.chars)} of text, ${trained.stats.distinctWords} distinct pre-tokens) in ${(trained.countSeconds + trained.mergeSeconds).toFixed(1)} s\n`,
+        `trained on ${trained.stats.documents} ${trained.stats.documents === 1 ? "document" : "documents"} (${formatSize(trained.stats.chars)} of text, ${trained.stats.distinctWords} distinct pre-tokens) in ${formatDuration(trained.countSeconds + trained.mergeSeconds)}\n`,
       );
     });
 }
@@ -225,13 +234,18 @@ function encodeSubcommand(): Command {
     .option("--tokens", "print the tokens next to the ids")
     .option("--json", "print { ids, tokens, offsets } as JSON")
     .option("--special", "add the post-processor's special tokens (none for GPT-2-style tokenizers)")
-    .action(async (path: string, text: string | undefined, o: { file?: string; tokens?: boolean; json?: boolean; special?: boolean }) => {
+    .option("--max-memory <size>", "memory budget, e.g. 4GiB: a --file whose estimated peak exceeds it is refused before it is read (default half of this machine's memory)")
+    .action(async (path: string, text: string | undefined, o: { file?: string; tokens?: boolean; json?: boolean; special?: boolean; maxMemory?: string }) => {
       const tokenizer = await loadTokenizer(path);
       let input = text;
       if (input === undefined && o.file !== undefined) {
         try {
+          // The text's size against --max-memory before it is read (a character is at most a byte).
+          const size = (await stat(o.file)).size;
+          checkMemory("tokenizer encode", encodeTextModel({ json: o.json === true, file: o.file }, size), memoryBudget(o));
           input = await readFile(o.file, "utf8");
         } catch (err) {
+          if (err instanceof ArgumentError) throw err;
           throw new ArgumentError({ fn: "tokenizer encode", argument: "--file", received: JSON.stringify(o.file), expected: "a readable text file", hint: (err as Error).message });
         }
       }
@@ -255,7 +269,8 @@ function decodeSubcommand(): Command {
     .argument("<tokenizer>", "tokenizer.json, or a folder holding one")
     .argument("[ids...]", "token ids")
     .option("--skip-special", "leave out special tokens")
-    .action(async (path: string, idArgs: string[], o: { skipSpecial?: boolean }) => {
+    .option("--no-newline", "write the text exactly, without the newline that ends it")
+    .action(async (path: string, idArgs: string[], o: { skipSpecial?: boolean; newline: boolean }) => {
       const tokenizer = await loadTokenizer(path);
       const raw = idArgs.length > 0 ? idArgs.join(" ") : await readStdin();
       const parts = raw.split(/[\s,[\]]+/).filter((s) => s.length > 0);
@@ -265,7 +280,7 @@ function decodeSubcommand(): Command {
         return n;
       });
       process.stdout.write(tokenizer.decode(ids, { skipSpecialTokens: o.skipSpecial === true }));
-      if (process.stdout.isTTY) process.stdout.write("\n");
+      if (o.newline !== false) process.stdout.write("\n");
     });
 }
 

@@ -132,10 +132,22 @@ export function constructLinearAttention(hmm: Hmm, nCtx: number, options: Constr
   for (let a = 0; a < V; a++) sd["unembed.b_U"].data[a] = readout.intercept[a];
 
   const test = beliefSamples(hmm, T, nSequences, seed, "operator-test", fn);
-  const loss = readoutLoss({ weights: Float64Array.from(sd["unembed.W_U"].data), intercept: Float64Array.from(sd["unembed.b_U"].data) }, residualFeatures(test.tokens, test.count), test.next, test.count * T, dModel, V);
-  let optimal = 0;
-  for (let r = 0; r < test.count * T; r++) for (let a = 0; a < V; a++) if (test.next[r * V + a] > 0) optimal -= test.next[r * V + a] * Math.log(test.next[r * V + a]);
-  optimal /= test.count * T;
+  // Per test sequence (T rows each), so that the sample means carry standard errors.
+  const fitted = { weights: Float64Array.from(sd["unembed.W_U"].data), intercept: Float64Array.from(sd["unembed.b_U"].data) };
+  const testFeatures = residualFeatures(test.tokens, test.count);
+  const lossPer = Float64Array.from({ length: test.count }, (_, n) =>
+    readoutLoss(fitted, testFeatures.subarray(n * T * dModel, (n + 1) * T * dModel), test.next.subarray(n * T * V, (n + 1) * T * V), T, dModel, V),
+  );
+  const optimalPer = new Float64Array(test.count);
+  for (let r = 0; r < test.count * T; r++) for (let a = 0; a < V; a++) if (test.next[r * V + a] > 0) optimalPer[Math.floor(r / T)] -= (test.next[r * V + a] * Math.log(test.next[r * V + a])) / T;
+  const meanSe = (a: Float64Array) => {
+    const m = a.reduce((x, y) => x + y, 0) / a.length;
+    const v = a.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, a.length - 1);
+    return [m, Math.sqrt(v / a.length)];
+  };
+  const [loss, lossSe] = meanSe(lossPer);
+  const [optimal, optimalSe] = meanSe(optimalPer);
+  const [, excessSe] = meanSe(lossPer.map((l, n) => l - optimalPer[n]));
   return {
     architecture: "transformer",
     config,
@@ -146,6 +158,10 @@ export function constructLinearAttention(hmm: Hmm, nCtx: number, options: Constr
     loss,
     optimalLoss: optimal,
     relativeExcess: loss / optimal - 1,
+    sampledSequences: test.count,
+    lossStandardError: lossSe,
+    optimalLossStandardError: optimalSe,
+    relativeExcessStandardError: excessSe / optimal,
   };
 }
 

@@ -66,7 +66,8 @@ export function mechanismReport(analysis: LinearAttentionAnalysis, hmm: Hmm, los
     patterns: patternFigureSvg(
       a.heads.map((h) => ({ label: `head ${h.head}`, mean: h.meanPattern, std: h.stdPattern, fixedFraction: h.fixedFraction })),
       T,
-      { title: `${hmm.name}: ${a.summary}, ${a.attention} attention` },
+      // The summary names a non-softmax attention kind already: name it once.
+      { title: `${hmm.name}: ${a.summary}${a.summary.includes(`${a.attention} attention`) ? "" : `, ${a.attention} attention`}` },
     ),
     decomposition: decompositionFigureSvg({
       trueBeliefs: truth,

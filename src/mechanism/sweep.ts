@@ -107,17 +107,28 @@ function checkInterpolable(fn: string, a: Hmm, b: Hmm): void {
   }
 }
 
+const GREEK: Readonly<Record<string, string>> = { alpha: "α", beta: "β", gamma: "γ", lambda: "λ", sigma: "σ" };
+
+/** An end of a line between processes: its name with the parameters that differ from the other end's, e.g. "mess3(x=0.05, α=0.85)". */
+export function endLabel(h: Hmm, other: Hmm): string {
+  const differ = Object.keys(h.params).filter((k) => h.params[k] !== other.params[k]);
+  if (differ.length === 0) return h.name;
+  return `${h.name}(${differ.map((k) => `${GREEK[k] ?? k}=${format(h.params[k])}`).join(", ")})`;
+}
+
 /** `frames` processes on the line from a to b, both ends included. */
 export function interpolationSweep(a: Hmm, b: Hmm, frames: number): ProcessSweep {
   const fn = "interpolationSweep";
   checkInteger(fn, "frames", frames, 1, 100_000);
   checkInterpolable(fn, a, b);
   const values = linspace(0, 1, frames);
+  // Two ends of one process differ only in their parameters: name them.
+  const [na, nb] = [endLabel(a, b), endLabel(b, a)];
   return {
     processes: values.map((l) => interpolateProcesses(a, b, l)),
     values,
-    label: `${a.name} → ${b.name}`,
-    ends: [a.name, b.name],
-    title: (k) => `${a.name} → ${b.name}: ${(100 * values[k]).toFixed(0)}% of the way`,
+    label: `${na} → ${nb}`,
+    ends: [na, nb],
+    title: (k) => `${na} → ${nb}: ${(100 * values[k]).toFixed(0)}% of the way`,
   };
 }

@@ -164,6 +164,11 @@ export interface ConstructedModel {
   readonly loss: number;
   readonly optimalLoss: number;
   readonly relativeExcess: number;
+  /** These are sample means over `sampledSequences` sequences: their standard errors (relativeExcess's from the paired per-sequence excess). */
+  readonly sampledSequences: number;
+  readonly lossStandardError: number;
+  readonly optimalLossStandardError: number;
+  readonly relativeExcessStandardError: number;
 }
 
 // ---------------------------------------------------------------- the whole analysis

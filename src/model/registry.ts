@@ -15,6 +15,7 @@ import { lstm } from "./rnn/lstm.js";
 import { linearRnn } from "./ssm/linearRnn.js";
 import { selectiveSsm } from "./ssm/selective.js";
 import type { ModelConfigBase, StateDict } from "./types.js";
+import { didYouMean } from "../util/didYouMean.js";
 
 /** Built-in architectures. */
 export const builtinArchitectures = {
@@ -46,7 +47,7 @@ export function architectureNames(): string[] {
 export function getArchitecture(name: string, fn = "getArchitecture"): AnyArchitecture {
   const arch = typeof name === "string" ? registry.get(name) : undefined;
   if (!arch) {
-    throw new ArgumentError({ fn, argument: "arch", received: describe(name), expected: `one of the registered architectures: ${architectureNames().join(", ")}` });
+    throw new ArgumentError({ fn, argument: "arch", received: describe(name), expected: `one of the registered architectures: ${architectureNames().join(", ")}`, hint: didYouMean(name, architectureNames()) || undefined });
   }
   return arch;
 }

@@ -18,6 +18,7 @@ import { ActivationCache } from "./cache.js";
 import type { AnyArchitecture, Architecture, HostForward, Params } from "./architecture.js";
 import { initialStateDictFromSpecs } from "./init.js";
 import { sizeOf, type ActivationSite, type HostTensor, type ModelConfigBase, type StateDict } from "./types.js";
+import { didYouMean } from "../util/didYouMean.js";
 
 export interface RunWithCacheOptions {
   /** Hooks to capture; default every residual stream (each architecture's `layerSites` hooks). */
@@ -147,7 +148,7 @@ export class JaxModel<C extends ModelConfigBase = ModelConfigBase> implements Se
     const names = [...new Set(options.names ?? defaultCacheNames(this))];
     for (const name of names) {
       if (!valid.has(name)) {
-        throw new ArgumentError({ fn, argument: "names", received: describe(name), expected: `a hook of this model: ${[...valid].join(", ")}` });
+        throw new ArgumentError({ fn, argument: "names", received: describe(name), expected: `a hook of this model: ${[...valid].join(", ")}`, hint: didYouMean(name, valid) || undefined });
       }
     }
     const batchSize = checkInteger(fn, "batchSize", options.batchSize ?? 1024, 1);

@@ -5,10 +5,11 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
+import { makeFolders } from "./outputPath.js";
 
 /** Write `data` to `path` atomically (temp file, fsync, rename), creating parent folders. */
 export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolders(dirname(path)); // not mkdir -p: Node's loops forever under /proc
   await writeFileAtomic(path, typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
@@ -24,7 +25,7 @@ export async function writeJsonAtomically(path: string, value: unknown): Promise
  */
 export async function writeFolderAtomically(path: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const parent = dirname(path);
-  await mkdir(parent, { recursive: true });
+  await makeFolders(parent);
   const tmp = join(parent, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });

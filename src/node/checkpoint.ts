@@ -7,6 +7,9 @@
  *   <dir>/step-00000500/optimizer.safetensors  optimizer state ("m/<param>", "v/<param>"); newest two only
  *   <dir>/step-00000500/state.json             { step }
  *   <dir>/latest.json                          { step, folder }: the newest resumable checkpoint
+ *
+ * Resuming lists the folders rather than trusting latest.json (a user may delete it), and falls back to
+ * the newest checkpoint whose files validate (runTraining.ts also checks its metrics).
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -80,23 +83,66 @@ export async function saveCheckpoint(dir: string, snapshot: TrainingSnapshot, po
   return folder;
 }
 
-/** The newest resumable checkpoint under `dir`, or null if there is none. */
-export async function loadLatestCheckpoint(dir: string): Promise<TrainingSnapshot | null> {
-  const latestPath = join(dir, "latest.json");
-  const latest = await readJsonFile<{ step: number; folder: string }>(latestPath, "loadLatestCheckpoint", "a JSON pointer { step, folder } to the latest checkpoint", { missingOk: true });
-  if (latest === null) return null;
-  if (typeof latest !== "object" || !Number.isInteger(latest.step) || typeof latest.folder !== "string" || !STEP_FOLDER.test(latest.folder)) {
-    throw new ArgumentError({ fn: "loadLatestCheckpoint", argument: latestPath, received: JSON.stringify(latest), expected: '{ "step": N, "folder": "step-0000000N" }', hint: "Delete the file to resume from the newest complete checkpoint folder, or start a new run." });
-  }
-  const folder = join(dir, latest.folder);
+/**
+ * Load and validate the checkpoint folder `name` under `dir`: its state.json names its step and says it
+ * is resumable, and both safetensors files are whole (every header entry checked, src/util/safetensors.ts).
+ */
+export async function loadCheckpointFolder(dir: string, name: string): Promise<TrainingSnapshot> {
+  const fn = "loadCheckpoint";
+  const folder = join(dir, name);
+  const step = Number(STEP_FOLDER.exec(name)?.[1]);
   const statePath = join(folder, STATE_FILE);
-  const state = await readJsonFile<{ step: number }>(statePath, "loadLatestCheckpoint", "the checkpoint's state.json { step }");
-  if (state?.step !== latest.step) {
-    throw new ArgumentError({ fn: "loadLatestCheckpoint", argument: statePath, received: `step ${state?.step}`, expected: `step ${latest.step}, as latest.json says`, hint: "The checkpoint folder does not match latest.json; the run folder was edited or damaged." });
+  const state = await readJsonFile<{ step?: unknown; resumable?: unknown }>(statePath, fn, "the checkpoint's state.json { step }");
+  if (state === null || typeof state !== "object" || state.step !== step) {
+    throw new ArgumentError({ fn, argument: statePath, received: `step ${JSON.stringify((state as { step?: unknown } | null)?.step)}`, expected: `step ${step}, as the folder's name says`, hint: "The run folder was edited or damaged." });
   }
   const params = await loadStateDict(join(folder, MODEL_FILE));
   const optimizerState = await loadStateDict(join(folder, OPTIMIZER_FILE));
-  return { step: state.step, params, optimizerState };
+  return { step, params, optimizerState };
+}
+
+/**
+ * The resumable checkpoints under `dir` (folders holding optimizer state), newest first, found by
+ * listing the folder; latest.json is only a cross-check, and what is odd about it is noted.
+ */
+export async function resumableCheckpointsIn(dir: string): Promise<{ candidates: { step: number; name: string; load(): Promise<TrainingSnapshot> }[]; notes: string[] }> {
+  const notes: string[] = [];
+  const steps: number[] = [];
+  for (const step of await listSteps(dir)) {
+    const files = await readdir(join(dir, checkpointFolderName(step))).catch(() => [] as string[]);
+    if (files.includes(OPTIMIZER_FILE)) steps.push(step);
+  }
+  steps.reverse();
+  const latestPath = join(dir, "latest.json");
+  let latest: unknown = null;
+  try {
+    latest = await readJsonFile<unknown>(latestPath, "loadCheckpoint", "a JSON pointer { step, folder }", { missingOk: true });
+    if (latest === null && steps.length > 0) notes.push(`${latestPath} is missing; found the checkpoints by listing ${dir}`);
+  } catch {
+    notes.push(`${latestPath} is damaged (not JSON); found the checkpoints by listing ${dir}`);
+  }
+  const pointed = (latest as { folder?: unknown } | null)?.folder;
+  const pointedStep = typeof pointed === "string" && STEP_FOLDER.test(pointed) ? Number(STEP_FOLDER.exec(pointed)![1]) : null;
+  if (pointedStep !== null && !steps.includes(pointedStep)) {
+    // The checkpoint latest.json names lacks its optimizer state (or is gone): a candidate, so that loading it says what is wrong.
+    steps.push(pointedStep);
+    steps.sort((a, b) => b - a);
+  } else if (pointedStep !== null && steps.length > 0 && pointedStep !== steps[0]) {
+    notes.push(`${latestPath} names ${pointed}, but the newest checkpoint folder is ${checkpointFolderName(steps[0])}`);
+  }
+  return { candidates: steps.map((step) => ({ step, name: checkpointFolderName(step), load: () => loadCheckpointFolder(dir, checkpointFolderName(step)) })), notes };
+}
+
+/** The newest resumable checkpoint under `dir` that validates, or null if there is none. */
+export async function loadLatestCheckpoint(dir: string): Promise<TrainingSnapshot | null> {
+  for (const c of (await resumableCheckpointsIn(dir)).candidates) {
+    try {
+      return await c.load();
+    } catch {
+      // damaged: try the one before
+    }
+  }
+  return null;
 }
 
 /** Steps of every checkpoint folder with weights, ascending. */

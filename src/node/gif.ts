@@ -88,7 +88,7 @@ export function ffmpegAvailable(): boolean {
 /** A running ffmpeg that turns RGBA frames written to it into an H.264 MP4 at `path` (even dimensions padded). */
 export function mp4Writer(path: string, width: number, height: number, fps: number): { write(frame: RgbaFrame): Promise<void>; close(): Promise<void>; abort(): Promise<void> } {
   if (!ffmpegAvailable()) {
-    throw new ArgumentError({ fn: "beliefscope", argument: "--mp4", received: "a request for MP4, but no ffmpeg on the PATH", expected: "ffmpeg installed (apt-get install ffmpeg)", hint: "Drop --mp4: the GIF is written without it." });
+    throw new ArgumentError({ fn: "beliefscope", argument: "--mp4", received: "a request for MP4, but no ffmpeg on the PATH", expected: "ffmpeg installed (apt-get install ffmpeg)", hint: "Nothing was written: run again without --mp4 to write the GIF alone." });
   }
   const tmp = `${path}.tmp-${process.pid}.mp4`;
   const child = spawn(

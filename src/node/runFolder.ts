@@ -4,9 +4,11 @@
  *   metrics.jsonl       one line per step (StepMetrics)
  *   checkpoints/        resumable checkpoints and log-spaced weight snapshots (./checkpoint.ts)
  *   model/              the final model: model.safetensors + config.json (src/model/files.ts)
- * Every file is written atomically.
+ *   .lock               while a process writes the run: { pid, hostname, started, command } (./lock.ts)
+ * Every file is written atomically; metrics.jsonl is appended to, and a resume cuts only the lines
+ * after the step it resumes from (docs/files.md).
  */
-import { appendFile } from "node:fs/promises";
+import { appendFile, readFile, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, modelFromFiles, parseModelConfigFile, type ModelConfigFile } from "../model/files.js";
 import { createModel, modelFromStateDict } from "../model/registry.js";
@@ -19,7 +21,8 @@ import type { CheckpointPolicy, ModelExport, RunStore } from "../train/runStore.
 import type { StepMetrics, TrainingSnapshot } from "../train/trainer.js";
 import { ArgumentError } from "../util/errors.js";
 import { writeFileAtomically, writeJsonAtomically } from "./atomicWrite.js";
-import { checkpointStepsIn, loadCheckpointWeights, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { checkpointStepsIn, loadCheckpointWeights, loadLatestCheckpoint, resumableCheckpointsIn, saveCheckpoint } from "./checkpoint.js";
+import { LOCK_FILE, lockFolder } from "./lock.js";
 import { pathExists, readBytes, readJsonFile, readText } from "./readFiles.js";
 
 export class FileRunStore implements RunStore {
@@ -76,6 +79,50 @@ export class FileRunStore implements RunStore {
   }
   loadLatestCheckpoint(): Promise<TrainingSnapshot | null> {
     return loadLatestCheckpoint(this.checkpointDir);
+  }
+  resumableCheckpoints() {
+    return resumableCheckpointsIn(this.checkpointDir);
+  }
+  async keepMetricsUpTo(step: number): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.metricsPath);
+    } catch {
+      return;
+    }
+    // Cut at the first complete line of a later step, or at a last line without its newline.
+    let start = 0;
+    let cut = bytes.length;
+    while (start < bytes.length) {
+      const nl = bytes.indexOf(0x0a, start);
+      if (nl < 0) {
+        cut = start;
+        break;
+      }
+      let later = false;
+      try {
+        later = (JSON.parse(bytes.toString("utf8", start, nl)) as StepMetrics).step > step;
+      } catch {
+        // a damaged line among earlier ones is kept as it is
+      }
+      if (later) {
+        cut = start;
+        break;
+      }
+      start = nl + 1;
+    }
+    if (cut < bytes.length) await truncate(this.metricsPath, cut);
+  }
+  lock(fn: string) {
+    return lockFolder(this.dir, fn);
+  }
+  /** Remove the run's files (for --force): run.json, metrics.jsonl, checkpoints/, model/. Other files stay. */
+  async removeRun(): Promise<void> {
+    for (const p of [this.runPath, this.metricsPath, this.checkpointDir, this.modelDir]) await rm(p, { recursive: true, force: true });
+  }
+  /** Entries a run folder holds besides output (ignored by the overwrite check). */
+  static isBookkeeping(entry: string): boolean {
+    return entry === LOCK_FILE;
   }
   checkpointSteps(): Promise<number[]> {
     return checkpointStepsIn(this.checkpointDir);

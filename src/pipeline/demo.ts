@@ -12,8 +12,8 @@ import { mixedStatePresentation } from "../process/msp.js";
 import type { EngineDevice } from "../engine/jax.js";
 import { createModel, modelFromStateDict } from "../model/registry.js";
 import type { SequenceModel } from "../model/sequenceModel.js";
-import { probeBeliefs, probeWeights, type ProbeReport } from "../probe/beliefProbe.js";
-import { stateDictToSafetensors } from "../model/files.js";
+import { probeBeliefs, type ProbeReport } from "../probe/beliefProbe.js";
+import { encodeProbeFile, probeFileFromReport } from "../probe/probeFile.js";
 import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { lossCurveSvg } from "../plot/lossCurve.js";
 import { evaluateLoss, type LossEvaluation } from "../train/evaluate.js";
@@ -112,6 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const probes = await probeBeliefs(run.model, run.process, {
     sequences: options.probeSequences ?? DEMO_DEFAULTS.probeSequences,
     untrainedModel: untrained,
+    onProgress: (p) => log(`probe ${p.done}/${p.total}: ${p.label} done`),
   });
   untrained.dispose();
 
@@ -135,9 +136,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await figure(site.label === "concat" ? "beliefs-concat" : "beliefs-final-layer", svg);
   }
   if (run.metrics.length > 1) {
-    await figure("loss-curve", lossCurveSvg(run.metrics, run.optimalLoss, { title: `Training loss on ${run.process.name}` }));
+    // The final model's held-out loss as a labelled point beside the sampled training batches.
+    const heldOut = [{ step: run.metrics[run.metrics.length - 1].step, loss: evaluation.modelLoss }];
+    await figure("loss-curve", lossCurveSvg(run.metrics, run.optimalLoss, { title: `Loss on ${run.process.name}`, heldOut, heldOutLabel: `held-out loss, final model (${evaluation.sequences} sequences)` }));
   }
-  await write("probes.safetensors", stateDictToSafetensors(probeWeights(probes), { process: run.process.name }));
+  // The probes in the one probe-file layout: "<site>.weight" [d_features, n_states], beliefs = activations @ weight + bias.
+  await write("probes.safetensors", encodeProbeFile(probeFileFromReport(probes)));
   const rate = entropyRate(run.process);
   const result: DemoResult = {
     location: sink.location,

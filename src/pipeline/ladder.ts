@@ -106,8 +106,10 @@ export interface LadderRow {
   readonly heldOutLoss: number;
   /** The optimal predictor's loss on the same sequences. */
   readonly optimalLoss: number;
-  /** The expected optimal loss (mean myopic entropy). */
+  /** The expected optimal loss (mean myopic entropy over positions 1..n_ctx): exact, or the estimate inside expectedOptimum's bracket. */
   readonly expectedOptimalLoss: number;
+  /** Its certified bounds (equal when exact) and n_ctx. */
+  readonly expectedOptimum: { readonly nCtx: number; readonly exact: boolean; readonly lower: number; readonly upper: number };
   /** heldOutLoss - optimalLoss (an estimate of the KL from the optimal predictor, nats/token). */
   readonly excessNats: number;
   /** The probe site of the row (the last layer). */
@@ -444,6 +446,7 @@ async function scoreRung(
     heldOutLoss: evaluation.modelLoss,
     optimalLoss: evaluation.optimalLossSameSequences,
     expectedOptimalLoss: evaluation.optimalLoss,
+    expectedOptimum: { nCtx: evaluation.optimum.nCtx, exact: evaluation.optimum.exact, lower: evaluation.optimum.meanLower, upper: evaluation.optimum.meanUpper },
     excessNats: evaluation.excessSameSequences,
     probeSite: final,
     probeR2: site.r2,

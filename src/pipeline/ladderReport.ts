@@ -1,4 +1,5 @@
 /** The ladder's report.md: the table, what it says (with the numbers), the mechanism numbers, the files. */
+import { outwardBracket } from "../process/bracketText.js";
 import type { LadderResult, LadderRow } from "./ladder.js";
 import { MECHANISM_RUNG } from "./ladderRungs.js";
 
@@ -40,6 +41,18 @@ export function linearComparison(rows: readonly LadderRow[]): LinearComparison |
   };
 }
 
+/** "optimal" above is on the same sequences (exact); the expected optimum, with its bracket where the budget cut it. */
+function expectedOptimumNote(rows: readonly LadderRow[]): string[] {
+  const o = rows[0]?.expectedOptimum;
+  if (!o) return [];
+  const where = `mean over positions 1..${o.nCtx} at n_ctx ${o.nCtx}`;
+  if (o.exact) return [`"optimal" is the optimal predictor on the same held-out sequences; the expected optimal loss (${where}) is ${f(rows[0].expectedOptimalLoss, 5)}, exact.`];
+  const against = rows.map((r) => `${r.rung} ${pct(r.heldOutLoss / o.upper - 1)} to ${pct(r.heldOutLoss / o.lower - 1)}`).join(", ");
+  return [
+    `"optimal" is the optimal predictor on the same held-out sequences; the expected optimal loss (${where}) is in [${outwardBracket(o.lower, o.upper, 5).join(", ")}] (a certified bracket: the budget cut the enumeration of beliefs), and the models are above it by (against its upper and lower ends): ${against}.`,
+  ];
+}
+
 function table(rows: readonly LadderRow[]): string[] {
   const out = [
     "| rung | model | parameters | held-out loss | optimal | excess | probe R² | belief KL | verdict | training | engine |",
@@ -50,6 +63,7 @@ function table(rows: readonly LadderRow[]): string[] {
     const training = r.steps === 0 ? "none" : `${r.trainingSeconds.toFixed(0)} s`;
     out.push(`| ${r.rung} | ${r.title} | ${int(r.parameters)} | ${f(r.heldOutLoss)} | ${f(r.optimalLoss)} | ${pct(r.relativeExcess)} | ${f(r.probeR2, 3)} | ${f(r.beliefKL, 5)} | ${verdict} | ${training} | ${r.engine} |`);
   }
+  out.push("", ...expectedOptimumNote(rows));
   return out;
 }
 

@@ -8,7 +8,8 @@
  *   ov-circuits, ov-spectra          W_V W_O per head and its singular values
  *   attention-patterns, head-fixedness   patterns averaged over text; heads ranked by how fixed they are
  *   residual-pca-*     explained variance per layer; projections coloured by token class (and grammar phase)
- *   hmm-loss           Baum-Welch HMMs at several state counts beside the transformer, held-out loss
+ *   hmm-loss           Baum-Welch HMMs at several state counts beside the transformer, loss on the validation
+ *                      windows (labelled held-out only when they are: LmEvaluationText)
  *   probes-hmm         linear probes from the residual stream to the best HMM's beliefs, with controls and verdicts
  *   probes-grammar     on the generated corpus, probes to the grammar's exact beliefs, and its true state decoded
  *   probes-grammar-factors   probes to each factor's exact marginal (slot, phase, character, mood), same controls
@@ -65,7 +66,10 @@ import {
   probeFigure,
   zipfFigure,
 } from "./lmFigures.js";
+import { lossLabel, type LmEvaluationText } from "./lmLossLabel.js";
 import { lmReportMarkdown } from "./lmReport.js";
+
+export { lossLabel, type LmEvaluationText };
 
 export interface LmAnalysisOptions {
   readonly model: SequenceModel;
@@ -80,6 +84,8 @@ export interface LmAnalysisOptions {
   readonly trainWindows: Int32Array;
   /** [m, nPos + 1] windows of validation text (losses, patterns, PCA, probes). */
   readonly validationWindows: Int32Array;
+  /** What the validation windows are to the model (default "documents", held out). */
+  readonly evaluationText?: LmEvaluationText;
   readonly nPos: number;
   /** The BOS token that starts documents. */
   readonly bos: number;
@@ -221,10 +227,12 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   const cfg = model.config as unknown as Record<string, number | boolean | string>;
 
   // Losses on the validation windows.
-  log("held-out loss...");
+  const text = o.evaluationText ?? "documents";
+  const label = lossLabel(text);
+  log(`${label.loss}...`);
   const nValidation = o.validationWindows.length / L;
   const transformer = await languageModelLoss(model, o.validationWindows, nPos);
-  json.validation = { windows: nValidation, loss: r6(transformer.loss), perplexity: r6(transformer.perplexity), perPosition: Array.from(transformer.perPosition, (v) => r6(v)) };
+  json.validation = { windows: nValidation, text, heldOut: label.heldOut, loss: r6(transformer.loss), perplexity: r6(transformer.perplexity), perPosition: Array.from(transformer.perPosition, (v) => r6(v)) };
 
   // Token frequencies per vocabulary size.
   log("token frequencies...");
@@ -350,33 +358,7 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   json.residualPca = pcaCurves.map((c) => ({ site: c.label, explainedRatio: Array.from(c.explained.subarray(0, 32), (v) => r6(v)) }));
 
   // HMMs fitted to the token stream.
-  const stateCounts = o.hmmStates ?? [2, 4, 8, 16];
-  log(`Baum-Welch on ${nTrainWindows} windows (${alphabet.nSymbols} symbols) at ${stateCounts.join(", ")} states...`);
-  const hmms = fitTokenHmms(trainSample, o.validationWindows, L, alphabet, { stateCounts, seed, onFit: (f) => log(`  ${f.nStates} states: held-out ${f.heldOutLoss.toFixed(4)} nats/token (${f.iterations} iterations, ${f.seconds.toFixed(1)} s)`) });
-  const unigram = unigramLoss(trainSample, tokenizer.vocabSize, o.validationWindows, L);
-  const best = hmms.reduce((a, b) => (b.heldOutLoss < a.heldOutLoss ? b : a));
-  const grammar = o.grammar ? storyGrammar(o.grammar.grammar) : null;
-  // The optimum on the generated corpus: the grammar's entropy rate per token (fresh stories, after the corpus's).
-  const entropy: GrammarEntropy | null = grammar && o.grammar ? grammarTokenEntropy(grammar, tokenizer, { stories: 2000, seed: o.grammar.seed, firstStory: o.grammar.stories + 1_000_000 }) : null;
-  await write(
-    "hmm-loss",
-    lossComparisonFigure([
-      { label: "unigram", loss: unigram },
-      ...hmms.map((h) => ({ label: `HMM, ${h.nStates} states`, loss: h.heldOutLoss })),
-      { label: `${model.architecture} (${model.parameterCount} parameters)`, loss: transformer.loss },
-      ...(entropy ? [{ label: `grammar entropy rate (${grammar!.hmm.nStates} states)`, loss: entropy.natsPerToken }] : []),
-    ]),
-  );
-  json.hmm = {
-    trainWindows: nTrainWindows,
-    symbols: alphabet.nSymbols,
-    otherSymbol: alphabet.tokenOf.includes(-1),
-    unigramLoss: r6(unigram),
-    transformerLoss: r6(transformer.loss),
-    fits: hmms.map((h) => ({ states: h.nStates, heldOutLoss: r6(h.heldOutLoss), trainLogLikelihood: r6(h.trainLogLikelihood), iterations: h.iterations, seconds: r6(h.seconds) })),
-    best: best.nStates,
-    grammarEntropyRate: entropy ? { natsPerToken: r6(entropy.natsPerToken), standardError: r6(entropy.standardError), natsPerStory: r6(entropy.natsPerStory), tokensPerStory: r6(entropy.tokensPerStory), stories: entropy.stories } : null,
-  };
+  const { hmms, unigram, best, grammar, entropy } = await hmmSection(o, { trainSample, alphabet, L, seed, label, transformerLoss: transformer.loss, write, json, log });
 
   // Probes to the best HMM's beliefs.
   const untrainedFeatures = o.untrained ? await siteActivations(o.untrained, probeTokens, nPos, sites, { maxForwardBytes: bounds.forwardBytes }) : undefined;
@@ -450,7 +432,7 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
     await write(
       "loss-curve",
       lmLossCurveFigure(o.metrics, [
-        { y: best.heldOutLoss, label: `best HMM (${best.nStates} states) ${best.heldOutLoss.toFixed(3)}`, colour: "#9467bd" },
+        { y: best.heldOutLoss, label: `best HMM (${best.nStates} ${best.nStates === 1 ? "state" : "states"}) ${best.heldOutLoss.toFixed(3)}`, colour: "#9467bd" },
         { y: unigram, label: `unigram ${unigram.toFixed(3)}`, colour: "#7f7f7f" },
         ...(entropy ? [{ y: entropy.natsPerToken, label: `grammar entropy rate ${entropy.natsPerToken.toFixed(3)}`, colour: "#d62728" }] : []),
       ]),
@@ -462,6 +444,51 @@ export async function analyzeLanguageModel(o: LmAnalysisOptions): Promise<LmAnal
   await sink.write("report.md", lmReportMarkdown(result, o.name ?? sink.location));
   files.push("analysis.json", "report.md");
   return result;
+}
+
+/** Baum-Welch HMMs beside the model on the validation windows, the unigram floor, the grammar's entropy rate, and their figure. */
+async function hmmSection(
+  o: LmAnalysisOptions,
+  c: { trainSample: Int32Array; alphabet: ReturnType<typeof tokenAlphabet>; L: number; seed: number; label: ReturnType<typeof lossLabel>; transformerLoss: number; write: (name: string, svg: string) => Promise<void>; json: Record<string, unknown>; log: (line: string) => void },
+) {
+  const { model, tokenizer } = o;
+  const { trainSample, alphabet, L, seed, label } = c;
+  const nTrainWindows = trainSample.length / L;
+  const stateCounts = o.hmmStates ?? [2, 4, 8, 16];
+  const short = label.heldOut ? "held-out" : label.loss;
+  c.log(`Baum-Welch on ${nTrainWindows} windows (${alphabet.nSymbols} symbols) at ${stateCounts.join(", ")} states...`);
+  const hmms = fitTokenHmms(trainSample, o.validationWindows, L, alphabet, { stateCounts, seed, onFit: (f) => c.log(`  ${f.nStates} ${f.nStates === 1 ? "state" : "states"}: ${short} ${f.heldOutLoss.toFixed(4)} nats/token (${f.iterations} iterations, ${f.seconds.toFixed(1)} s)`) });
+  const unigram = unigramLoss(trainSample, tokenizer.vocabSize, o.validationWindows, L);
+  const best = hmms.reduce((a, b) => (b.heldOutLoss < a.heldOutLoss ? b : a));
+  const grammar = o.grammar ? storyGrammar(o.grammar.grammar) : null;
+  // The optimum on the generated corpus: the grammar's entropy rate per token (fresh stories, after the corpus's).
+  const entropy: GrammarEntropy | null = grammar && o.grammar ? grammarTokenEntropy(grammar, tokenizer, { stories: 2000, seed: o.grammar.seed, firstStory: o.grammar.stories + 1_000_000 }) : null;
+  await c.write(
+    "hmm-loss",
+    lossComparisonFigure(
+      [
+        { label: "unigram", loss: unigram },
+        ...hmms.map((h) => ({ label: `HMM, ${h.nStates} ${h.nStates === 1 ? "state" : "states"}`, loss: h.heldOutLoss })),
+        { label: `${model.architecture} (${model.parameterCount} parameters)`, loss: c.transformerLoss },
+        ...(entropy ? [{ label: `grammar entropy rate (${grammar!.hmm.nStates} states)`, loss: entropy.natsPerToken }] : []),
+      ],
+      label.loss,
+    ),
+  );
+  // The key says what the loss is: "heldOutLoss" only when the windows were held out.
+  const key = label.heldOut ? "heldOutLoss" : "loss";
+  c.json.hmm = {
+    trainWindows: nTrainWindows,
+    symbols: alphabet.nSymbols,
+    otherSymbol: alphabet.tokenOf.includes(-1),
+    lossOn: o.evaluationText ?? "documents",
+    unigramLoss: r6(unigram),
+    transformerLoss: r6(c.transformerLoss),
+    fits: hmms.map((h) => ({ states: h.nStates, [key]: r6(h.heldOutLoss), trainLogLikelihood: r6(h.trainLogLikelihood), iterations: h.iterations, seconds: r6(h.seconds) })),
+    best: best.nStates,
+    grammarEntropyRate: entropy ? { natsPerToken: r6(entropy.natsPerToken), standardError: r6(entropy.standardError), natsPerStory: r6(entropy.natsPerStory), tokensPerStory: r6(entropy.tokensPerStory), stories: entropy.stories } : null,
+  };
+  return { hmms, unigram, best, grammar, entropy };
 }
 
 /** A factor's headline at `site`: R², the verdict, and the strongest control's R². */

@@ -142,9 +142,11 @@ export function grammarFactorFigure(factors: readonly { factor: GrammarFactor; v
   });
 }
 
-export function lossComparisonFigure(entries: readonly { label: string; loss: number }[]): string {
+/** `lossName` says what the loss is ("held-out loss" only when the windows were held out: lossLabel in lmAnalysis.ts). */
+export function lossComparisonFigure(entries: readonly { label: string; loss: number }[], lossName = "held-out loss"): string {
   const groups: BarGroup[] = entries.map((e) => ({ label: e.label, values: [e.loss] }));
-  return barChartSvg(groups, { title: "Held-out loss on the same validation windows", valueLabel: "cross-entropy (nats per token)", digits: 4 });
+  const title = `${lossName.charAt(0).toUpperCase()}${lossName.slice(1)} on the same windows`;
+  return barChartSvg(groups, { title, valueLabel: "cross-entropy (nats per token)", digits: 4 });
 }
 
 export function probeFigure(report: ProbeReport, title: string): string {
@@ -165,6 +167,6 @@ export function lmLossCurveFigure(metrics: readonly StepMetrics[], references: r
   }
   const val = metrics.filter((m) => m.validation && Number.isFinite(m.validation.loss));
   const series: LineSeries[] = [{ label: `training loss${window > 1 ? ` (mean of ${window} steps)` : ""}`, x: xs, y: ys }];
-  if (val.length > 0) series.push({ label: "validation loss", x: val.map((m) => m.step), y: val.map((m) => m.validation!.loss), points: true });
+  if (val.length > 0) series.push({ label: "validation loss (held out)", x: val.map((m) => m.step), y: val.map((m) => m.validation!.loss), points: true });
   return lineChartSvg(series, { title: "Language model loss", xLabel: "step", yLabel: "cross-entropy (nats per token)", references });
 }

@@ -1,7 +1,9 @@
 /** The markdown report of a language-model analysis (report.md beside the figures). */
 import type { ProbeReport } from "../probe/beliefProbe.js";
 import type { LmAnalysisResult } from "./lmAnalysis.js";
+import { lossLabel, type LmEvaluationText } from "./lmLossLabel.js";
 
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const f = (v: unknown, digits = 4) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "n/a");
 
 function probeTable(report: ProbeReport, rule = true): string[] {
@@ -20,6 +22,7 @@ function probeTable(report: ProbeReport, rule = true): string[] {
 
 export function lmReportMarkdown(r: Omit<LmAnalysisResult, "files"> & { files: readonly string[] }, name: string): string {
   const j = r.json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const label = lossLabel((j.validation.text as LmEvaluationText | undefined) ?? "documents");
   const lines = [
     `# Language model analysis: ${name}`,
     "",
@@ -27,12 +30,12 @@ export function lmReportMarkdown(r: Omit<LmAnalysisResult, "files"> & { files: r
     "",
     "## Loss",
     "",
-    `Held-out loss on ${j.validation.windows} validation windows: **${f(j.validation.loss)} nats/token** (perplexity ${f(j.validation.perplexity, 2)}).`,
+    `${capital(label.loss)} on ${j.validation.windows} ${label.windows}: **${f(j.validation.loss)} nats/token** (perplexity ${f(j.validation.perplexity, 2)}).`,
     "",
-    `| predictor | held-out loss (nats/token) |`,
+    `| predictor | ${label.loss} (nats/token) |`,
     `|---|---|`,
     `| unigram (add-one) | ${f(j.hmm.unigramLoss)} |`,
-    ...j.hmm.fits.map((h: { states: number; heldOutLoss: number }) => `| HMM, ${h.states} states (Baum-Welch on ${j.hmm.trainWindows} windows) | ${f(h.heldOutLoss)} |`),
+    ...j.hmm.fits.map((h: { states: number; heldOutLoss?: number; loss?: number }) => `| HMM, ${h.states} ${h.states === 1 ? "state" : "states"} (Baum-Welch on ${j.hmm.trainWindows} windows) | ${f(h.heldOutLoss ?? h.loss)} |`),
     `| the model | ${f(j.hmm.transformerLoss)} |`,
     ...(j.hmm.grammarEntropyRate
       ? [`| the grammar's entropy rate (the optimum with unbounded context; ${j.hmm.grammarEntropyRate.stories} stories, standard error ${f(j.hmm.grammarEntropyRate.standardError, 4)}) | ${f(j.hmm.grammarEntropyRate.natsPerToken)} |`]

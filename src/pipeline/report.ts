@@ -1,6 +1,7 @@
 /** The demo's reports: Markdown for people (leading with the probe verdicts) and JSON for machines. */
 import { outwardBracket } from "../process/bracketText.js";
 import { probeReportJson } from "../probe/reportJson.js";
+import { optimumJson } from "../train/optimumText.js";
 import type { ControlResult, SiteResult } from "../probe/beliefProbe.js";
 import type { DemoResult } from "./demo.js";
 
@@ -11,6 +12,18 @@ const pct = (v: number) => `${v >= 0 ? "+" : ""}${(100 * v).toFixed(2)}%`;
 export function finalLayerSite(r: DemoResult): SiteResult {
   const layers = r.probes.sites.filter((s) => s.label !== "concat" && s.label !== "embed");
   return layers.at(-1) ?? r.probes.sites[0];
+}
+
+/** "3 tokens" or "> 6 tokens": a site's memory equivalent in a table cell. */
+function memoryCell(s: SiteResult): string {
+  return s.memory.tokens !== null ? `${s.memory.tokens} token${s.memory.tokens === 1 ? "" : "s"}` : `> ${s.memory.largest} tokens`;
+}
+
+/** The joint lookups' held-out scores, k = 1..K. */
+function memoryLine(p: DemoResult["probes"]): string {
+  const lookups = Object.entries(p.memory.lookups);
+  if (lookups.length === 0) return "no lookup supported by these training rows";
+  return `held-out R² / belief KL of the lookup on the last k tokens and position: ${lookups.map(([name, c]) => `${name.split("-")[0]}: ${f(c.r2)} / ${f(c.beliefKL, 5)}`).join(", ")} (K = ${p.memory.largest}, the most the data supports)`;
 }
 
 function controlCell(c: ControlResult | undefined): string {
@@ -27,15 +40,17 @@ export function renderReport(r: DemoResult): string {
   const lines = [
     `# Belief state geometry: ${r.process.name}`,
     "",
-    `**Verdict at the final layer (${final.label}): ${final.verdict.verdict}.** Probe R² ${f(final.r2)}, belief KL ${f(final.beliefKL, 5)} nats; the model's own next-token KL to optimal is ${f(p.modelKL, 5)} nats. Held-out loss ${pct(e.relativeExcess)} against the optimal predictor on the same sequences.`,
+    `**Verdict at the final layer (${final.label}): ${final.statement}.** Probe R² ${f(final.r2)}, belief KL ${f(final.beliefKL, 5)} nats; the model's own next-token KL to optimal is ${f(p.modelKL, 5)} nats. Held-out loss ${pct(e.relativeExcess)} against the optimal predictor on the same sequences.`,
     "",
-    ...p.sites.map((s) => `- ${s.label}: ${s.verdict.verdict} (R² ${f(s.r2)}, belief KL ${f(s.beliefKL, 5)})`),
+    ...p.sites.map((s) => `- ${s.label}: ${s.statement} (R² ${f(s.r2)}, belief KL ${f(s.beliefKL, 5)})`),
     "",
     `Rule: ${p.verdictRule}`,
+    "",
+    `Memory (${p.memory.rule}): ${memoryLine(p)}.`,
     ...(refs.length
       ? [
           "",
-          `For context (not a control): ${refs.map(([name, c]) => `a lookup table on the last ${name.split("-")[0]} tokens and position (${name}) reaches R² ${f(c.r2)}, belief KL ${f(c.beliefKL, 5)}`).join("; ")}. Where it rivals a layer's probe, that layer's belief geometry is no more than the recent tokens carry.`,
+          `For context (not a control): ${refs.map(([name, c]) => `a lookup table on the last ${name.split("-")[0]} tokens and position (${name}) reaches R² ${f(c.r2)}, belief KL ${f(c.beliefKL, 5)}`).join("; ")}. Each site's memory equivalent above says how many recent tokens its probe is worth.`,
         ]
       : []),
     "",
@@ -52,10 +67,14 @@ export function renderReport(r: DemoResult): string {
     `| | nats |`,
     `|---|---|`,
     `| model | ${f(e.modelLoss)} |`,
-    `| optimal (expected, tokens 1..${nCtx}) | ${f(e.optimalLoss)} |`,
+    e.optimum.exact
+      ? `| optimal (expected, mean over positions 1..${nCtx} at n_ctx ${nCtx}) | ${f(e.optimalLoss)} |`
+      : `| optimal (expected, mean over positions 1..${nCtx} at n_ctx ${nCtx}; certified bracket, the budget cut the enumeration) | [${outwardBracket(e.optimum.meanLower, e.optimum.meanUpper, 4).join(", ")}], estimate ${f(e.optimalLoss)} |`,
     `| optimal on the same ${e.sequences} sequences | ${f(e.optimalLossSameSequences)} |`,
     `| model vs optimal on the same sequences | ${pct(e.relativeExcess)} (${f(e.excessSameSequences, 5)} nats/token) |`,
-    `| model vs expected optimal | ${pct(e.relativeToExpected)} |`,
+    e.optimum.exact
+      ? `| model vs expected optimal | ${pct(e.relativeToExpected)} |`
+      : `| model vs expected optimal (against its upper and lower ends) | ${pct(e.relativeToExpectedRange[0])} to ${pct(e.relativeToExpectedRange[1])} |`,
     "",
     "Loss at each predicted token (token t is predicted from tokens 0..t-1):",
     "",
@@ -63,17 +82,22 @@ export function renderReport(r: DemoResult): string {
     `|---|${"---|".repeat(nCtx)}`,
     `| model | ${Array.from(e.modelLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
     `| optimal, same sequences | ${Array.from(e.optimalLossSameSequencesPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
-    `| optimal, expected | ${Array.from(e.optimalLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
+    ...(e.optimum.exact
+      ? [`| optimal, expected | ${Array.from(e.optimalLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`]
+      : [
+          `| optimal, expected (estimate) | ${Array.from(e.optimalLossPerPosition.subarray(1), (v) => f(v)).join(" | ")} |`,
+          `| optimal, certified bracket | ${Array.from({ length: nCtx }, (_, k) => `[${outwardBracket(e.optimum.lower[k + 1], e.optimum.upper[k + 1], 4).join(", ")}]`).join(" | ")} |`,
+        ]),
     "",
     "## Linear probes to the belief states",
     "",
     `Probes fit on ${p.trainRows} rows and scored on ${p.testRows} held-out rows (split by sequence). R² pools all ${p.nStates} belief coordinates; belief KL is the mean KL from the optimal next-token distribution to the one implied by the probed belief (projected onto the simplex). Each control is the same least-squares probe on the same split: shuffled beliefs, the untrained model (the run's initial weights), and one-hot features of the last k tokens plus position.`,
     "",
-    `| site | features | verdict | R² | RMSE | belief KL | observed R² | ${controlNames.map((c) => `${c} R² / KL`).join(" | ")} |`,
-    `|---|---|---|---|---|---|---|${"---|".repeat(controlNames.length)}`,
+    `| site | features | verdict | memory | R² | RMSE | belief KL | observed R² | ${controlNames.map((c) => `${c} R² / KL`).join(" | ")} |`,
+    `|---|---|---|---|---|---|---|---|${"---|".repeat(controlNames.length)}`,
     ...p.sites.map(
       (s) =>
-        `| ${s.label} | ${s.features} | ${s.verdict.beyondControls ? "beyond controls" : "not beyond"} | ${f(s.r2)} | ${f(s.rmse)} | ${f(s.beliefKL, 5)} | ${f(s.observedR2)} | ${controlNames.map((c) => controlCell(s.controls[c as keyof typeof s.controls])).join(" | ")} |`,
+        `| ${s.label} | ${s.features} | ${s.verdict.beyondControls ? "beyond controls" : "not beyond"} | ${memoryCell(s)} | ${f(s.r2)} | ${f(s.rmse)} | ${f(s.beliefKL, 5)} | ${f(s.observedR2)} | ${controlNames.map((c) => controlCell(s.controls[c as keyof typeof s.controls])).join(" | ")} |`,
     ),
     "",
     `Observability: the next ${p.observability.horizon} tokens tell apart ${p.observability.observedRank} of the ${p.nStates - 1} belief directions (singular values ${Array.from(p.observability.singularValues, (v) => v.toPrecision(3)).join(", ")}); "observed R²" is measured on those.`,
@@ -100,6 +124,8 @@ export function reportJson(r: DemoResult): Record<string, unknown> {
       optimalSameSequences: r.evaluation.optimalLossSameSequences,
       relativeExcess: r.evaluation.relativeExcess,
       relativeToExpected: r.evaluation.relativeToExpected,
+      relativeToExpectedRange: r.evaluation.relativeToExpectedRange,
+      optimum: optimumJson(r.evaluation.optimum),
       excessSameSequences: r.evaluation.excessSameSequences,
       modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
       optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),

@@ -7,9 +7,10 @@
 import { beliefColours } from "../geometry/colour.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
-import { beliefPanelSvg, beliefView } from "./beliefPanel.js";
+import { beliefPanelSvg, beliefView, panelHead, panelHeadSvg } from "./beliefPanel.js";
 import { hmmGraphSvg, type HmmGraphInput } from "./hmmGraph.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { round1 } from "./svg.js";
+import { fitText, textBlockSvg } from "./text.js";
 
 export interface MechanismFrameInput {
   readonly graph: HmmGraphInput;
@@ -51,33 +52,43 @@ export function mechanismFrameSvg(frame: MechanismFrameInput, options: Mechanism
   const width = Math.max(300, options.width ?? 900);
   const margin = Math.round(width / 60);
   const size = Math.floor((width - 4 * margin) / 3);
-  const top = 62;
-  const barHeight = frame.progress === undefined ? 0 : 34;
-  const height = top + size + margin + barHeight;
+  // Every text is measured against its room: the title across the frame, each panel's head across its panel.
+  const title = textBlockSvg(fitText(frame.title, width - 2 * margin, 16, { bold: true }), width / 2, 6);
+  const heads = [panelHead(size, "Hidden Markov model"), panelHead(size, "Optimal beliefs (mixed states)"), panelHead(size, "Constructed linear attention", frame.approxSubtitle)];
+  const top = Math.ceil(title.bottom + 4 + Math.max(...heads.map((h) => h.height)));
+  // A graph under 180 px is a thumbnail: no edge labels (they would not fit without overlapping).
+  const graphLabels = size >= 180;
+  const legend = fitText(graphLabels ? "labels symbol:T[x][i][j]; edge width ∝ P(i → j)" : "edge width ∝ P(i → j)", size, 10);
+  const barTop = top + size + Math.max(margin, legend.height + 8);
+  const labels = frame.progressLabels ?? ["", ""];
+  const barHalf = (width - margin - (2 * margin + size)) / 2 - 6;
+  const ends = labels.map((l) => fitText(l, barHalf, 11));
+  const barHeight = frame.progress === undefined ? 0 : 14 + Math.max(...ends.map((e) => e.height)) + 6;
+  const height = barTop + barHeight;
   const view = beliefView(trueBeliefs);
   const colours = beliefColours(trueBeliefs);
-  const graph = placeSvg(hmmGraphSvg([{ ...frame.graph, title: undefined }], { size, threshold: 0.005 }), margin, top - 22, 20);
+  // The graph without its title and footer; its drawing is centred 8 + 22 px below its own top, in size - 22.
+  const graph = placeSvg(hmmGraphSvg([{ ...frame.graph, title: undefined }], { size, threshold: 0.005, background: false, footer: false, labels: graphLabels }), margin, top - 19);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold" font-family="${FONT}">${escapeXml(frame.title)}</text>`,
-    `<text x="${round1(margin + size / 2)}" y="${top - 7}" text-anchor="middle" font-size="13" font-family="${FONT}">Hidden Markov model</text>`,
+    title.svg,
     graph,
-    `<text x="${round1(margin + size / 2)}" y="${top + size + 4}" text-anchor="middle" font-size="10" fill="#777777" font-family="${FONT}">labels symbol:T[x][i][j]; edge width ∝ P(i → j)</text>`,
-    beliefPanelSvg(view, trueBeliefs, colours, 2 * margin + size, top, size, { title: "Optimal beliefs (mixed states)", id: "frame-optimal" }),
-    beliefPanelSvg(view, approx, colours, 3 * margin + 2 * size, top, size, { title: "Constructed linear attention", subtitle: frame.approxSubtitle, id: "frame-linear" }),
+    panelHeadSvg(heads[0], margin, top, size),
+    textBlockSvg(legend, margin + size / 2, top + size + 4, { fill: "#777777" }).svg,
+    beliefPanelSvg(view, trueBeliefs, colours, 2 * margin + size, top, size, { head: heads[1], id: "frame-optimal" }),
+    beliefPanelSvg(view, approx, colours, 3 * margin + 2 * size, top, size, { head: heads[2], id: "frame-linear" }),
   ];
   if (frame.progress !== undefined) {
-    const y = top + size + margin + 10;
+    const y = barTop + 6;
     const x0 = 2 * margin + size;
     const x1 = width - margin;
     const px = round1(x0 + Math.min(1, Math.max(0, frame.progress)) * (x1 - x0));
     parts.push(`<line x1="${x0}" x2="${x1}" y1="${y}" y2="${y}" stroke="#cccccc" stroke-width="4" stroke-linecap="round"/>`);
     parts.push(`<line x1="${x0}" x2="${px}" y1="${y}" y2="${y}" stroke="#1f77b4" stroke-width="4" stroke-linecap="round"/>`);
     parts.push(`<circle cx="${px}" cy="${y}" r="6" fill="#1f77b4"/>`);
-    const [a, b] = frame.progressLabels ?? ["", ""];
-    parts.push(`<text x="${x0}" y="${y + 20}" text-anchor="start" font-size="11" font-family="${FONT}">${escapeXml(a)}</text>`);
-    parts.push(`<text x="${x1}" y="${y + 20}" text-anchor="end" font-size="11" font-family="${FONT}">${escapeXml(b)}</text>`);
+    parts.push(textBlockSvg(ends[0], x0, y + 8, { anchor: "start" }).svg);
+    parts.push(textBlockSvg(ends[1], x1, y + 8, { anchor: "end" }).svg);
   }
   parts.push(`</svg>`, "");
   return parts.join("\n");

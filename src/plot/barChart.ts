@@ -3,7 +3,9 @@
  * fixed their attention pattern is, or losses side by side), or groups of
  * bars (a probe's R^2 beside each control's). Values print at the bar ends.
  */
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { FONT, round1 } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg, textLinesSvg, textWidth } from "./text.js";
+import { linearTicks } from "./ticks.js";
 import { SERIES_COLOURS } from "./lineChart.js";
 
 export interface BarGroup {
@@ -29,10 +31,14 @@ export function barChartSvg(groups: readonly BarGroup[], options: BarChartOption
   const nSeries = Math.max(1, ...groups.map((g) => g.values.length));
   const bar = nSeries === 1 ? 16 : 11;
   const groupGap = nSeries === 1 ? 5 : 10;
-  const labelWidth = Math.min(240, 12 + 6.6 * Math.max(4, ...groups.map((g) => g.label.length)));
+  const labelWidth = Math.min(240, 12 + Math.max(textWidth("abcd", 11), ...groups.map((g) => textWidth(g.label, 11))));
   const width = options.width ?? 680;
-  const legend = nSeries > 1 && options.series ? Math.ceil(options.series.length / 3) : 0;
-  const m = { left: labelWidth, right: 70, top: 44 + 16 * legend, bottom: 40 };
+  const title = options.title ? fitText(options.title, width - 24, 14, { bold: true }) : undefined;
+  const titleBottom = title ? 8 + title.height : 8;
+  const seriesFits = nSeries > 1 && options.series ? options.series.map((name) => fitText(name, (width - labelWidth - 70) / 3 - 20, 11)) : [];
+  const legendRows = Math.ceil(seriesFits.length / 3);
+  const legendRowHeight = Math.max(12, ...seriesFits.map((f) => f.height + 4));
+  const m = { left: labelWidth, right: 70, top: Math.ceil(titleBottom + 10 + legendRows * legendRowHeight), bottom: 40 };
   const w = width - m.left - m.right;
   const groupHeight = nSeries * bar + groupGap;
   const height = m.top + groups.length * groupHeight + m.bottom;
@@ -44,7 +50,9 @@ export function barChartSvg(groups: readonly BarGroup[], options: BarChartOption
   const parts: string[] = [];
   groups.forEach((g, i) => {
     const y0 = m.top + i * groupHeight;
-    parts.push(`<text x="${m.left - 6}" y="${round1(y0 + (nSeries * bar) / 2 + 4)}" text-anchor="end" font-size="11" font-family="${FONT}">${escapeXml(g.label)}</text>`);
+    // Labels longer than the label column shrink (one line: the bars are close together).
+    const f = fitText(g.label, labelWidth - 10, 11, { maxLines: 1 });
+    parts.push(textLinesSvg(f, m.left - 6, round1(y0 + (nSeries * bar) / 2 + 0.36 * f.size), { anchor: "end" }));
     g.values.forEach((v, s) => {
       if (!Number.isFinite(v)) return;
       const a = sx(Math.max(lo, Math.min(0, hi)));
@@ -56,25 +64,25 @@ export function barChartSvg(groups: readonly BarGroup[], options: BarChartOption
   });
   if (lo < 0 && hi > 0) parts.push(`<line x1="${sx(0)}" x2="${sx(0)}" y1="${m.top - 4}" y2="${height - m.bottom}" stroke="#444444"/>`);
   if (nSeries > 1 && options.series) {
-    options.series.forEach((name, s) => {
+    options.series.forEach((_, s) => {
       const lx = m.left + (s % 3) * (w / 3);
-      const ly = 42 + 16 * Math.floor(s / 3);
-      parts.push(`<rect x="${round1(lx)}" y="${ly - 9}" width="12" height="10" fill="${colours[s % colours.length]}"/>`);
-      parts.push(`<text x="${round1(lx + 16)}" y="${ly}" font-size="11" font-family="${FONT}">${escapeXml(name)}</text>`);
+      const ly = titleBottom + 8 + legendRowHeight * Math.floor(s / 3);
+      parts.push(`<rect x="${round1(lx)}" y="${round1(ly)}" width="12" height="10" fill="${colours[s % colours.length]}"/>`);
+      parts.push(textBlockSvg(seriesFits[s], lx + 16, ly, { anchor: "start" }).svg);
     });
   }
   const axisY = height - m.bottom + 6;
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    parts.push(`<text x="${sx(v)}" y="${axisY + 12}" text-anchor="middle" font-size="10" font-family="${FONT}">${Number(v.toPrecision(3))}</text>`);
+  for (const t of linearTicks(lo, hi, 5)) {
+    parts.push(`<line x1="${sx(t.value)}" x2="${sx(t.value)}" y1="${axisY}" y2="${axisY + 3}" stroke="#999999"/>`);
+    parts.push(`<text x="${sx(t.value)}" y="${axisY + 13}" text-anchor="middle" font-size="10" font-family="${FONT}">${t.label}</text>`);
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    options.title ? `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold" font-family="${FONT}">${escapeXml(options.title)}</text>` : "",
+    title ? textBlockSvg(title, width / 2, 8).svg : "",
     ...parts,
     `<line x1="${m.left}" x2="${m.left + w}" y1="${axisY}" y2="${axisY}" stroke="#999999"/>`,
-    options.valueLabel ? `<text x="${m.left + w / 2}" y="${height - 6}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(options.valueLabel)}</text>` : "",
+    options.valueLabel ? textAboveSvg(fitText(options.valueLabel, w, 12, { maxLines: 1 }), m.left + w / 2, height - 3) : "",
     `</svg>`,
     "",
   ].join("\n");

@@ -7,10 +7,10 @@
  */
 import { beliefColours } from "../geometry/colour.js";
 import { SIMPLEX_VERTICES } from "../geometry/simplex.js";
-import { beliefView, toPanelPx } from "./beliefPanel.js";
+import { beliefView, panelHead, panelHeadSvg, toPanelPx } from "./beliefPanel.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
-import { escapeXml, FONT } from "./svg.js";
+import { fitText, textBlockSvg } from "./text.js";
 import { Rng } from "../util/rng.js";
 
 export interface BeliefFigureOptions {
@@ -36,8 +36,11 @@ export function beliefFigureSvg(trueBeliefs: Rows, predicted: Rows, options: Bel
   }
   const size = options.panelSize ?? 400;
   const margin = 20;
-  const top = 56;
   const width = 2 * size + 3 * margin;
+  // Titles are measured against their room: the figure's across the width, each panel's across the panel.
+  const title = textBlockSvg(fitText(options.title ?? "Belief state geometry", width - 2 * margin, 16, { bold: true }), width / 2, 8);
+  const heads = [panelHead(size, options.leftTitle ?? "Ground-truth beliefs", undefined, 14), panelHead(size, options.rightTitle ?? "Linear probe of the residual stream", undefined, 14)];
+  const top = Math.ceil(title.bottom + 6 + Math.max(...heads.map((h) => h.height)));
   const height = size + top + margin;
   // The view: the triangle (or the true points' bounding box) with 8% padding; outliers are clipped.
   const view = beliefView(trueBeliefs);
@@ -51,10 +54,10 @@ export function beliefFigureSvg(trueBeliefs: Rows, predicted: Rows, options: Bel
   const order = new Rng(options.seed ?? 0, "figure").permutation(trueBeliefs.rows).subarray(0, Math.min(maxPoints, trueBeliefs.rows));
   order.sort();
 
-  const panel = (points: Float64Array, left: number, title: string, clipId: string): string => {
+  const panel = (points: Float64Array, left: number, k: number, clipId: string): string => {
     const parts: string[] = [];
     parts.push(`<g><rect x="${left}" y="${top}" width="${size}" height="${size}" fill="#ffffff" stroke="#cccccc"/>`);
-    parts.push(`<text x="${left + size / 2}" y="${top - 8}" text-anchor="middle" font-size="14" font-family="${FONT}">${escapeXml(title)}</text>`);
+    parts.push(panelHeadSvg(heads[k], left, top, size));
     if (projection.kind === "simplex") {
       const tri = SIMPLEX_VERTICES.map(([x, y]) => toPx(x, y, left).join(",")).join(" ");
       parts.push(`<polygon points="${tri}" fill="none" stroke="#888888" stroke-width="1"/>`);
@@ -71,9 +74,9 @@ export function beliefFigureSvg(trueBeliefs: Rows, predicted: Rows, options: Bel
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Belief state geometry")}</text>`,
-    panel(pTrue, margin, options.leftTitle ?? "Ground-truth beliefs", "clip-left"),
-    panel(pPred, 2 * margin + size, options.rightTitle ?? "Linear probe of the residual stream", "clip-right"),
+    title.svg,
+    panel(pTrue, margin, 0, "clip-left"),
+    panel(pPred, 2 * margin + size, 1, "clip-right"),
     `</svg>`,
     "",
   ].join("\n");

@@ -5,7 +5,8 @@
  */
 import { beliefProjection, SIMPLEX_VERTICES, type PlaneProjection } from "../geometry/simplex.js";
 import type { Rows } from "../util/rows.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { round1 } from "./svg.js";
+import { fitText, textAboveSvg, type FittedText } from "./text.js";
 
 /** A projection with the square view every panel of one figure shares. */
 export interface BeliefView {
@@ -59,15 +60,47 @@ export interface BeliefPanelOptions {
   readonly rows?: ArrayLike<number>;
   /** Extra SVG drawn inside the panel's clip, above the points. */
   readonly overlay?: string;
+  /** The title and subtitle already fitted (figures that align several panels pass the one they measured). */
+  readonly head?: PanelHead;
 }
 
-/** The panel's SVG: frame, triangle, points of `points` [rows, S] with `colours` [rows, 3]. */
+/** A panel's title (13 px) and subtitle (11 px) fitted to its width: what is drawn above it. */
+export interface PanelHead {
+  readonly title?: FittedText;
+  readonly subtitle?: FittedText;
+  /** Room they take above the panel, px (0 without either). */
+  readonly height: number;
+}
+
+const HEAD_GAP = 5;
+
+/** Fit a panel's title (`titleSize` px) and subtitle (11 px) to `width` px (each wraps to 2 lines, then shrinks). */
+export function panelHead(width: number, title?: string, subtitle?: string, titleSize = 13): PanelHead {
+  const t = title ? fitText(title, width, titleSize) : undefined;
+  const s = subtitle ? fitText(subtitle, width, 11) : undefined;
+  const height = (t ? t.height + HEAD_GAP : 0) + (s ? s.height + 3 : 0) + (t || s ? 2 : 0);
+  return { title: t, subtitle: s, height };
+}
+
+/** The head's SVG above a panel at (left, top) of width `width`. */
+export function panelHeadSvg(head: PanelHead, left: number, top: number, width: number): string {
+  const x = left + width / 2;
+  const parts: string[] = [];
+  let bottom = top - HEAD_GAP;
+  if (head.subtitle) {
+    parts.push(textAboveSvg(head.subtitle, x, bottom, { fill: "#555555" }));
+    bottom -= head.subtitle.height + 3;
+  }
+  if (head.title) parts.push(textAboveSvg(head.title, x, bottom));
+  return parts.join("\n");
+}
+
+/** The panel's SVG: frame, triangle, points of `points` [rows, S] with `colours` [rows, 3]; its title and subtitle above it. */
 export function beliefPanelSvg(view: BeliefView, points: Rows, colours: Uint8Array, left: number, top: number, size: number, options: BeliefPanelOptions): string {
   const projected = view.projection.project(points);
   const r = options.radius ?? 1.2;
   const parts: string[] = [`<g><rect x="${left}" y="${top}" width="${size}" height="${size}" fill="#ffffff" stroke="#cccccc"/>`];
-  if (options.title) parts.push(`<text x="${round1(left + size / 2)}" y="${top - (options.subtitle ? 20 : 7)}" text-anchor="middle" font-size="13" font-family="${FONT}">${escapeXml(options.title)}</text>`);
-  if (options.subtitle) parts.push(`<text x="${round1(left + size / 2)}" y="${top - 6}" text-anchor="middle" font-size="11" fill="#555555" font-family="${FONT}">${escapeXml(options.subtitle)}</text>`);
+  parts.push(panelHeadSvg(options.head ?? panelHead(size, options.title, options.subtitle), left, top, size));
   if (view.projection.kind === "simplex") {
     const tri = SIMPLEX_VERTICES.map(([x, y]) => toPanelPx(view, x, y, left, top, size).join(",")).join(" ");
     parts.push(`<polygon points="${tri}" fill="none" stroke="#888888" stroke-width="1"/>`);

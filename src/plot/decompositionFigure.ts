@@ -9,8 +9,9 @@
 import { beliefColours } from "../geometry/colour.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
-import { beliefPanelSvg, beliefView, toPanelPx } from "./beliefPanel.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { beliefPanelSvg, beliefView, panelHead, toPanelPx } from "./beliefPanel.js";
+import { FONT, round1 } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg } from "./text.js";
 
 export interface DecompositionExample {
   /** [n_states] where the sum starts (direct path, biases, probe intercept). */
@@ -44,11 +45,19 @@ export function decompositionFigureSvg(input: DecompositionFigureInput): string 
   const big = 440;
   const small = 170;
   const margin = 24;
-  const top = 70;
   const cols = 3;
   const gridRows = Math.ceil(input.partials.length / cols);
   const width = margin + big + margin + cols * (small + margin);
-  const chartTop = top + Math.max(big, gridRows * (small + 40)) + 40;
+  // Every text measured against its room (wrapped, then shrunk).
+  const title = textBlockSvg(fitText(input.title, width - 2 * margin, 16, { bold: true }), width / 2, 8);
+  const subtitle = input.subtitle ? textBlockSvg(fitText(input.subtitle, width - 2 * margin, 12), width / 2, title.bottom + 4, { fill: "#555555" }) : undefined;
+  const mainHead = panelHead(big, "Residual = origin + Σ_s A[t,s] · OV(token s), most recent first");
+  const partialTitle = (k: number) => (k >= input.stepLength.length ? `all ${k} tokens` : `last ${k} token${k === 1 ? "" : "s"}`);
+  const smallHeads = input.partials.map(({ k }) => panelHead(small, partialTitle(k)));
+  const smallHead = Math.max(16, ...smallHeads.map((h) => h.height));
+  const top = Math.ceil((subtitle ?? title).bottom + 6 + Math.max(mainHead.height, smallHead));
+  const chartTitle = fitText("Mean length of the step A[t,s] · OV(token s) in belief coordinates, by distance t − s", width - 2 * margin, 13);
+  const chartTop = Math.ceil(top + Math.max(big, gridRows * (small + smallHead + 10)) + 16 + chartTitle.height);
   const chartHeight = 150;
   const height = chartTop + chartHeight + 40;
   const view = beliefView(trueBeliefs);
@@ -92,14 +101,14 @@ export function decompositionFigureSvg(input: DecompositionFigureInput): string 
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<defs>${input.examples.map((_, e) => `<marker id="step-${e}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="4" markerHeight="4" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${EXAMPLE_COLOURS[e % EXAMPLE_COLOURS.length]}"/></marker>`).join("")}</defs>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold" font-family="${FONT}">${escapeXml(input.title)}</text>`,
-    input.subtitle ? `<text x="${width / 2}" y="42" text-anchor="middle" font-size="12" fill="#555555" font-family="${FONT}">${escapeXml(input.subtitle)}</text>` : "",
-    beliefPanelSvg(mainView, estimates, faded, margin, top, big, { title: "Residual = origin + Σ_s A[t,s] · OV(token s), most recent first", id: "decomp-main", overlay: overlay.join("\n") }),
+    title.svg,
+    subtitle?.svg ?? "",
+    beliefPanelSvg(mainView, estimates, faded, margin, top, big, { head: mainHead, id: "decomp-main", overlay: overlay.join("\n") }),
   ];
   input.partials.forEach(({ k, points }, j) => {
     const left = margin + big + margin + (j % cols) * (small + margin);
-    const y = top + Math.floor(j / cols) * (small + 40);
-    parts.push(beliefPanelSvg(view, points, colours, left, y, small, { title: k >= input.stepLength.length ? `all ${k} tokens` : `last ${k} token${k === 1 ? "" : "s"}`, id: `decomp-k${k}`, radius: 1 }));
+    const y = top + Math.floor(j / cols) * (small + smallHead + 10);
+    parts.push(beliefPanelSvg(view, points, colours, left, y, small, { head: smallHeads[j], id: `decomp-k${k}`, radius: 1 }));
   });
 
   // Step length by distance from the query (0 = the token at the query itself).
@@ -108,7 +117,7 @@ export function decompositionFigureSvg(input: DecompositionFigureInput): string 
   const chartWidth = width - chartLeft - margin;
   const maxLen = Math.max(1e-12, ...Array.from(input.stepLength));
   const barW = chartWidth / Math.max(nPos, 1);
-  parts.push(`<text x="${chartLeft + chartWidth / 2}" y="${chartTop - 12}" text-anchor="middle" font-size="13" font-family="${FONT}">Mean length of the step A[t,s] · OV(token s) in belief coordinates, by distance t − s</text>`);
+  parts.push(textAboveSvg(chartTitle, width / 2, chartTop - 8));
   parts.push(`<line x1="${chartLeft}" x2="${chartLeft + chartWidth}" y1="${chartTop + chartHeight}" y2="${chartTop + chartHeight}" stroke="#999999"/>`);
   for (let d = 0; d < nPos; d++) {
     const len = input.stepLength[nPos - 1 - d];
@@ -118,7 +127,7 @@ export function decompositionFigureSvg(input: DecompositionFigureInput): string 
     parts.push(`<text x="${round1(x + barW * 0.35)}" y="${chartTop + chartHeight + 14}" text-anchor="middle" font-size="10" font-family="${FONT}">${d}</text>`);
     parts.push(`<text x="${round1(x + barW * 0.35)}" y="${round1(chartTop + chartHeight - h - 3)}" text-anchor="middle" font-size="9" fill="#555555" font-family="${FONT}">${len.toPrecision(2)}</text>`);
   }
-  parts.push(`<text x="${chartLeft + chartWidth / 2}" y="${chartTop + chartHeight + 30}" text-anchor="middle" font-size="11" font-family="${FONT}">distance t − s (tokens back from the query)</text>`);
+  parts.push(textBlockSvg(fitText("distance t − s (tokens back from the query)", chartWidth, 11), chartLeft + chartWidth / 2, chartTop + chartHeight + 20).svg);
   parts.push(`</svg>`, "");
   return parts.join("\n");
 }

@@ -6,7 +6,9 @@
  * larger than `maxCells` a side are averaged down to that size for display,
  * so files stay small; cells can carry their value as text (small matrices).
  */
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { FONT, round1 } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg } from "./text.js";
+import { linearTicks } from "./ticks.js";
 
 export type ColourScale = "diverging" | "sequential";
 
@@ -100,18 +102,22 @@ export function heatmapSvg(panels: readonly HeatmapPanel[], options: HeatmapOpti
   const columns = Math.max(1, Math.min(options.columns ?? Math.min(8, Math.ceil(Math.sqrt(shown.length))), shown.length));
   const rowsOfPanels = Math.ceil(shown.length / columns);
   const gap = single ? 0 : 18;
-  const m = { left: options.yLabel ? 44 : 24, right: 90, top: 44 + (single ? 6 : 0), bottom: options.xLabel ? 44 : 24 };
-  const titleRoom = shown.some((p) => p.title) ? 16 : 0;
-  // Wide enough for the title (about 8.5 px a character at 15 px bold).
+  const m = { left: options.yLabel ? 44 : 24, right: 90, top: 0, bottom: options.xLabel ? 44 : 24 };
+  // Wide enough for a short title; a longer one wraps, then shrinks, to the width.
   const natural = m.left + columns * size + (columns - 1) * gap + m.right;
-  const width = Math.max(natural, Math.ceil(40 + 8.5 * (options.title?.length ?? 0)));
+  const width = Math.max(natural, 320);
   m.left += Math.floor((width - natural) / 2);
+  const title = options.title ? fitText(options.title, width - 24, 15, { bold: true }) : undefined;
+  m.top = title ? Math.ceil(8 + title.height + 12) : 16;
+  const heads = shown.map((p) => (p.title ? fitText(p.title, size + gap - 4, 11) : undefined));
+  const titleRoom = heads.some((f) => f) ? Math.ceil(Math.max(...heads.map((f) => f?.height ?? 0)) + 6) : 0;
   const height = m.top + rowsOfPanels * (size + titleRoom) + (rowsOfPanels - 1) * gap + m.bottom;
   const parts: string[] = [];
   shown.forEach((p, idx) => {
     const x0 = m.left + (idx % columns) * (size + gap);
     const y0 = m.top + Math.floor(idx / columns) * (size + titleRoom + gap) + titleRoom;
-    if (p.title) parts.push(`<text x="${round1(x0 + size / 2)}" y="${round1(y0 - 5)}" text-anchor="middle" font-size="11" font-family="${FONT}">${escapeXml(p.title)}</text>`);
+    const head = heads[idx];
+    if (head) parts.push(textAboveSvg(head, x0 + size / 2, y0 - 4));
     const cw = size / p.cols;
     const ch = size / p.rows;
     const text = options.cellText === true && p.rows <= 16 && p.cols <= 16;
@@ -137,28 +143,32 @@ export function heatmapSvg(panels: readonly HeatmapPanel[], options: HeatmapOpti
   // Colour bar.
   const bx = width - m.right + 24;
   const by = m.top + titleRoom;
-  const bh = Math.min(220, height - by - m.bottom);
+  const valueLabel = options.valueLabel ? fitText(options.valueLabel, m.right - 30, 10, { maxLines: 3 }) : undefined;
+  const bh = Math.max(20, Math.min(220, height - by - m.bottom - (valueLabel ? valueLabel.height + 10 : 0)));
   const steps = 40;
   for (let k = 0; k < steps; k++) {
     const v = d1 - ((k + 0.5) / steps) * (d1 - d0);
     parts.push(`<rect x="${bx}" y="${round1(by + (k * bh) / steps)}" width="14" height="${round1(bh / steps + 0.4)}" fill="${colourOf(scale, norm(v))}"/>`);
   }
   parts.push(`<rect x="${bx}" y="${by}" width="14" height="${round1(bh)}" fill="none" stroke="#999999"/>`);
-  const fmt = (v: number) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : v.toFixed(2));
-  parts.push(`<text x="${bx + 18}" y="${by + 9}" font-size="10" font-family="${FONT}">${fmt(d1)}</text>`);
-  parts.push(`<text x="${bx + 18}" y="${round1(by + bh)}" font-size="10" font-family="${FONT}">${fmt(d0)}</text>`);
-  if (options.valueLabel) parts.push(`<text x="${bx + 7}" y="${round1(by + bh + 16)}" text-anchor="middle" font-size="10" font-family="${FONT}">${escapeXml(options.valueLabel)}</text>`);
+  // The bar's ticks at round values (its ends are the domain, which need not be round).
+  const barY = (v: number) => round1(by + ((d1 - v) / (d1 - d0 || 1)) * bh);
+  for (const t of linearTicks(d0, d1, Math.max(2, Math.round(bh / 40)))) {
+    parts.push(`<line x1="${bx + 14}" x2="${bx + 17}" y1="${barY(t.value)}" y2="${barY(t.value)}" stroke="#999999"/>`);
+    parts.push(`<text x="${bx + 19}" y="${round1(barY(t.value) + 3.5)}" font-size="10" font-family="${FONT}">${t.label}</text>`);
+  }
+  if (valueLabel) parts.push(textBlockSvg(valueLabel, bx + 7, round1(by + bh + 8)).svg);
   const gridWidth = columns * size + (columns - 1) * gap;
   const gridHeight = height - m.top - m.bottom;
-  if (options.xLabel) parts.push(`<text x="${round1(m.left + gridWidth / 2)}" y="${height - 14}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(options.xLabel)}</text>`);
+  if (options.xLabel) parts.push(textAboveSvg(fitText(options.xLabel, gridWidth, 12, { maxLines: 1 }), m.left + gridWidth / 2, height - 10));
   if (options.yLabel) {
     const cy = round1(m.top + gridHeight / 2);
-    parts.push(`<text x="16" y="${cy}" text-anchor="middle" font-size="12" font-family="${FONT}" transform="rotate(-90 16 ${cy})">${escapeXml(options.yLabel)}</text>`);
+    parts.push(textAboveSvg(fitText(options.yLabel, gridHeight, 12, { maxLines: 1 }), 16, cy + 4, { extra: `transform="rotate(-90 16 ${cy})"` }));
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    options.title ? `<text x="${round1(width / 2)}" y="24" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title)}</text>` : "",
+    title ? textBlockSvg(title, width / 2, 8).svg : "",
     ...parts,
     `</svg>`,
     "",

@@ -9,7 +9,7 @@ import { SIMPLEX_VERTICES } from "../geometry/simplex.js";
 import { beliefView, toPanelPx } from "./beliefPanel.js";
 import { ArgumentError, checkInteger } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
-import { escapeXml, FONT } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg } from "./text.js";
 
 export interface LadderPanel {
   /** Rung name, drawn above the panel. */
@@ -38,30 +38,33 @@ export function ladderGridSvg(truth: Rows, panels: readonly LadderPanel[], optio
   const columns = checkInteger(fn, "columns", options.columns ?? 5, 1, 64);
   const size = checkInteger(fn, "panelSize", options.panelSize ?? 220, 40, 2000);
   const gap = 14;
-  const head = 40; // title and subtitle above each panel
-  const top = 44;
   const count = panels.length + 1;
   const nRows = Math.ceil(count / columns);
   const width = columns * size + (columns + 1) * gap;
-  const height = top + nRows * (head + size + gap);
-
-  const title = options.title ?? "Belief states probed along the ladder";
-  // A long title shrinks to fit the width (bold sans: about 0.6 em per character).
-  const titleSize = Math.round(10 * Math.min(16, (width - 24) / (0.6 * title.length))) / 10;
-  // One view for every panel: the triangle (or the truth's bounding box), padded; outliers clipped.
+  // Every text measured against its room: the title across the grid, each panel's title and subtitle across the panel.
+  const title = textBlockSvg(fitText(options.title ?? "Belief states probed along the ladder", width - 24, 16, { bold: true }), width / 2, 8);
+  const top = Math.ceil(title.bottom + 6);
   const view = beliefView(truth);
+  const truthSubtitle = view.projection.kind === "simplex" ? "exact beliefs on the simplex" : "exact beliefs, top two principal axes";
+  const heads = [{ title: "truth", subtitle: truthSubtitle }, ...panels.map((p) => ({ title: p.title, subtitle: p.subtitle ?? "" }))].map((p) => ({
+    title: fitText(p.title, size, 13, { bold: true }),
+    subtitle: p.subtitle ? fitText(p.subtitle, size, 10.5) : undefined,
+  }));
+  const head = Math.ceil(Math.max(...heads.map((h) => h.title.height + (h.subtitle ? h.subtitle.height + 3 : 0))) + 8);
+  const height = top + nRows * (head + size + gap);
+  // One view for every panel (above): the triangle (or the truth's bounding box), padded; outliers clipped.
   const projection = view.projection;
   const colours = beliefColours(truth);
   const pTruth = projection.project(truth);
 
-  const panel = (k: number, points: Float64Array, title: string, subtitle: string): string => {
+  const panel = (k: number, points: Float64Array): string => {
     const left = gap + (k % columns) * (size + gap);
     const y = top + Math.floor(k / columns) * (head + size + gap) + head;
     const toPx = (px: number, py: number): [number, number] => toPanelPx(view, px, py, left, y, size);
     const parts = [
       `<g>`,
-      `<text x="${left + size / 2}" y="${y - 22}" text-anchor="middle" font-size="13" font-weight="bold" font-family="${FONT}">${escapeXml(title)}</text>`,
-      `<text x="${left + size / 2}" y="${y - 7}" text-anchor="middle" font-size="10.5" fill="#444444" font-family="${FONT}">${escapeXml(subtitle)}</text>`,
+      textAboveSvg(heads[k].title, left + size / 2, y - 5 - (heads[k].subtitle ? heads[k].subtitle!.height + 3 : 0)),
+      heads[k].subtitle ? textAboveSvg(heads[k].subtitle!, left + size / 2, y - 5, { fill: "#444444" }) : "",
       `<rect x="${left}" y="${y}" width="${size}" height="${size}" fill="#ffffff" stroke="#cccccc"/>`,
     ];
     if (projection.kind === "simplex") parts.push(`<polygon points="${SIMPLEX_VERTICES.map(([a, b]) => toPx(a, b).join(",")).join(" ")}" fill="none" stroke="#999999" stroke-width="1"/>`);
@@ -77,9 +80,9 @@ export function ladderGridSvg(truth: Rows, panels: readonly LadderPanel[], optio
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="${titleSize}" font-weight="bold" font-family="${FONT}">${escapeXml(title)}</text>`,
-    panel(0, pTruth, "truth", projection.kind === "simplex" ? "exact beliefs on the simplex" : "exact beliefs, top two principal axes"),
-    ...panels.map((p, k) => panel(k + 1, projection.project(p.predicted), p.title, p.subtitle ?? "")),
+    title.svg,
+    panel(0, pTruth),
+    ...panels.map((p, k) => panel(k + 1, projection.project(p.predicted))),
     `</svg>`,
     "",
   ].join("\n");

@@ -4,7 +4,9 @@
  * and a legend. Used for rank-frequency (log-log), explained-variance curves
  * and loss curves.
  */
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { FONT, round1 } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg, textWidth } from "./text.js";
+import { linearTicks } from "./ticks.js";
 
 export interface LineSeries {
   readonly label: string;
@@ -36,18 +38,8 @@ export interface LineChartOptions {
 
 export const SERIES_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
-function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const step0 = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= step0) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12 * step; v += step) out.push(Math.round(v / step) * step);
-  return out;
-}
-
-function fmt(v: number): string {
-  if (v === 0) return "0";
+/** A log axis's tick label: a power of ten. */
+function fmtPower(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(0);
   return String(Number(v.toPrecision(4)));
@@ -56,11 +48,17 @@ function fmt(v: number): string {
 export function lineChartSvg(series: readonly LineSeries[], options: LineChartOptions = {}): string {
   const width = options.width ?? 640;
   const height = options.height ?? 400;
-  const entries = [...series.map((s) => s.label), ...(options.references ?? []).map((r) => r.label)];
-  // Two legend columns, one when a label would not fit half the width.
-  const legendColumns = entries.some((l) => l.length * 6.2 + 30 > (width - 88) / 2) ? 1 : 2;
-  const legendRows = Math.ceil(entries.length / legendColumns);
-  const m = { left: 68, right: 20, top: 40, bottom: 50 + 16 * legendRows };
+  const entries = [...(options.references ?? []).map((r) => r.label), ...series.map((s) => s.label)];
+  // Two legend columns, one when a label would not fit half the width; each label fitted to its column.
+  const legendColumns = entries.some((l) => textWidth(l, 11) + 30 > (width - 88) / 2) ? 1 : 2;
+  const legendFits = entries.map((l) => fitText(l, (width - 88) / legendColumns - 30, 11));
+  const legendRowHeights: number[] = [];
+  legendFits.forEach((f, k) => {
+    const r = Math.floor(k / legendColumns);
+    legendRowHeights[r] = Math.max(legendRowHeights[r] ?? 0, f.height + 4);
+  });
+  const title = options.title ? fitText(options.title, width - 24, 15, { bold: true }) : undefined;
+  const m = { left: 68, right: 20, top: title ? Math.ceil(8 + title.height + 10) : 20, bottom: 46 + legendRowHeights.reduce((a, b) => a + b, 0) };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const tx = (v: number) => (options.logX ? Math.log10(v) : v);
@@ -90,15 +88,17 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartOp
   const sx = (v: number) => round1(m.left + ((tx(v) - x0) / (x1 - x0)) * w);
   const sy = (v: number) => round1(m.top + h - ((Math.min(y1, Math.max(y0, ty(v))) - y0) / (y1 - y0)) * h);
   const parts: string[] = [];
-  const xTicks = options.logX ? Array.from({ length: Math.floor(x1) - Math.ceil(x0) + 1 }, (_, k) => 10 ** (Math.ceil(x0) + k)) : niceTicks(x0, x1);
-  const yTicks = options.logY ? Array.from({ length: Math.floor(y1) - Math.ceil(y0) + 1 }, (_, k) => 10 ** (Math.ceil(y0) + k)) : niceTicks(y0, y1);
-  for (const v of yTicks) {
-    parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eeeeee"/>`);
-    parts.push(`<text x="${m.left - 6}" y="${sy(v) + 4}" text-anchor="end" font-size="11" font-family="${FONT}">${fmt(v)}</text>`);
+  // Linear axes at round ticks (1, 2, 5 x 10^k); log axes at powers of ten.
+  const powers = (a: number, b: number) => Array.from({ length: Math.max(0, Math.floor(b) - Math.ceil(a) + 1) }, (_, k) => 10 ** (Math.ceil(a) + k)).map((value) => ({ value, label: fmtPower(value) }));
+  const xTicks = options.logX ? powers(x0, x1) : linearTicks(x0, x1, Math.max(2, Math.round(w / 90)));
+  const yTicks = options.logY ? powers(y0, y1) : linearTicks(y0, y1, Math.max(2, Math.round(h / 50)));
+  for (const t of yTicks) {
+    parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${sy(t.value)}" y2="${sy(t.value)}" stroke="#eeeeee"/>`);
+    parts.push(`<text x="${m.left - 6}" y="${sy(t.value) + 4}" text-anchor="end" font-size="11" font-family="${FONT}">${t.label}</text>`);
   }
-  for (const v of xTicks) {
-    parts.push(`<line x1="${sx(v)}" x2="${sx(v)}" y1="${m.top}" y2="${m.top + h}" stroke="#f3f3f3"/>`);
-    parts.push(`<text x="${sx(v)}" y="${m.top + h + 16}" text-anchor="middle" font-size="11" font-family="${FONT}">${fmt(v)}</text>`);
+  for (const t of xTicks) {
+    parts.push(`<line x1="${sx(t.value)}" x2="${sx(t.value)}" y1="${m.top}" y2="${m.top + h}" stroke="#f3f3f3"/>`);
+    parts.push(`<text x="${sx(t.value)}" y="${m.top + h + 16}" text-anchor="middle" font-size="11" font-family="${FONT}">${t.label}</text>`);
   }
   const legend: { label: string; colour: string; dashed: boolean }[] = [];
   (options.references ?? []).forEach((r, k) => {
@@ -116,20 +116,22 @@ export function lineChartSvg(series: readonly LineSeries[], options: LineChartOp
     legend.push({ label: s.label, colour, dashed: s.dashed === true });
   });
   legend.forEach((l, idx) => {
-    const ly = m.top + h + 40 + 16 * Math.floor(idx / legendColumns);
-    const lx = m.left + (idx % legendColumns) * (w / 2);
+    const row = Math.floor(idx / legendColumns);
+    const rowTop = m.top + h + 40 + legendRowHeights.slice(0, row).reduce((a, b) => a + b, 0);
+    const lx = m.left + (idx % legendColumns) * (w / legendColumns);
+    const ly = round1(rowTop + 5);
     parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${l.colour}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ""}/>`);
-    parts.push(`<text x="${lx + 24}" y="${ly + 4}" font-size="11" font-family="${FONT}">${escapeXml(l.label)}</text>`);
+    parts.push(textBlockSvg(legendFits[idx], lx + 24, rowTop, { anchor: "start" }).svg);
   });
   const cy = round1(m.top + h / 2);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    options.title ? `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title)}</text>` : "",
+    title ? textBlockSvg(title, width / 2, 8).svg : "",
     `<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
     ...parts,
-    options.xLabel ? `<text x="${m.left + w / 2}" y="${m.top + h + 32}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(options.xLabel)}</text>` : "",
-    options.yLabel ? `<text x="16" y="${cy}" text-anchor="middle" font-size="12" font-family="${FONT}" transform="rotate(-90 16 ${cy})">${escapeXml(options.yLabel)}</text>` : "",
+    options.xLabel ? textAboveSvg(fitText(options.xLabel, w, 12, { maxLines: 1 }), m.left + w / 2, m.top + h + 35) : "",
+    options.yLabel ? textAboveSvg(fitText(options.yLabel, h, 12, { maxLines: 1 }), 16, cy + 4, { extra: `transform="rotate(-90 16 ${cy})"` }) : "",
     `</svg>`,
     "",
   ].join("\n");

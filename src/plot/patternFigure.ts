@@ -3,7 +3,8 @@
  * query-by-key matrix) beside the entries' standard deviation across inputs, titled with the
  * fraction of the pattern's variance the fixed matrix explains. Drawing only.
  */
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { round1 } from "./svg.js";
+import { fitText, textBlockSvg } from "./text.js";
 
 export interface PatternHead {
   readonly label: string;
@@ -25,12 +26,9 @@ export function patternFigureSvg(heads: readonly PatternHead[], nPos: number, op
   const cell = options.cell ?? Math.max(8, Math.min(24, Math.floor(220 / Math.max(nPos, 1))));
   const side = cell * nPos;
   const margin = 30;
-  const top = 64;
   const perRow = Math.min(2, Math.max(heads.length, 1));
   const blockWidth = 2 * side + 3 * margin;
-  const rowHeight = side + 56;
   const width = Math.max(760, margin + perRow * blockWidth);
-  const height = top + Math.ceil(heads.length / perRow) * rowHeight + 10;
   // One colour scale for every mean panel, one for every spread panel.
   let maxMean = 1e-12;
   let maxStd = 1e-12;
@@ -40,16 +38,29 @@ export function patternFigureSvg(heads: readonly PatternHead[], nPos: number, op
       maxStd = Math.max(maxStd, h.std[c]);
     }
   }
+  // Title, subtitle and each head's label measured against their room (wrapped, then shrunk).
+  const title = textBlockSvg(fitText(options.title ?? "Attention patterns", width - 2 * margin, 15, { bold: true }), width / 2, 8);
+  const subtitle = textBlockSvg(
+    fitText(`rows: query position, columns: key position; colour scales shared across heads (mean ±${maxMean.toPrecision(2)}, spread 0..${maxStd.toPrecision(2)})`, width - 2 * margin, 11),
+    width / 2,
+    title.bottom + 4,
+    { fill: "#555555" },
+  );
+  const labels = heads.map((h) => fitText(`${h.label}: fixed matrix explains ${(100 * h.fixedFraction).toFixed(2)}% of variance`, blockWidth - 2 * margin, 12));
+  const labelRoom = Math.max(0, ...labels.map((l) => l.height)) + 6;
+  const top = Math.ceil(subtitle.bottom + 12);
+  const rowHeight = labelRoom + side + 38;
+  const height = top + Math.ceil(heads.length / perRow) * rowHeight;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title ?? "Attention patterns")}</text>`,
-    `<text x="${width / 2}" y="40" text-anchor="middle" font-size="11" fill="#555555" font-family="${FONT}">rows: query position, columns: key position; colour scales shared across heads (mean ±${maxMean.toPrecision(2)}, spread 0..${maxStd.toPrecision(2)})</text>`,
+    title.svg,
+    subtitle.svg,
   ];
   heads.forEach((h, k) => {
-    const y = top + Math.floor(k / perRow) * rowHeight + 18;
+    const y = top + Math.floor(k / perRow) * rowHeight + labelRoom;
     const x0 = margin + (k % perRow) * blockWidth;
-    parts.push(`<text x="${x0}" y="${y - 6}" font-size="12" font-family="${FONT}">${escapeXml(`${h.label}: fixed matrix explains ${(100 * h.fixedFraction).toFixed(2)}% of variance`)}</text>`);
+    parts.push(textBlockSvg(labels[k], x0, y - labelRoom, { anchor: "start" }).svg);
     const grid = (left: number, values: ArrayLike<number>, scale: number, caption: string) => {
       for (let q = 0; q < nPos; q++) {
         for (let s = 0; s < nPos; s++) {
@@ -59,7 +70,7 @@ export function patternFigureSvg(heads: readonly PatternHead[], nPos: number, op
         }
       }
       parts.push(`<rect x="${left}" y="${y}" width="${side}" height="${side}" fill="none" stroke="#999999"/>`);
-      parts.push(`<text x="${left + side / 2}" y="${y + side + 14}" text-anchor="middle" font-size="11" font-family="${FONT}">${escapeXml(caption)}</text>`);
+      parts.push(textBlockSvg(fitText(caption, side + margin - 6, 11), left + side / 2, y + side + 4).svg);
     };
     grid(x0, h.mean, maxMean, "mean (the fixed matrix)");
     grid(x0 + side + margin, h.std, maxStd, "std across inputs");

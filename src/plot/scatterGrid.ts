@@ -4,7 +4,8 @@
  * coloured by a class with a shared legend. At most `maxPoints` points are
  * drawn per panel (an even subsample), so files stay small.
  */
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { round1 } from "./svg.js";
+import { fitText, textAboveSvg, textBlockSvg } from "./text.js";
 import { SERIES_COLOURS } from "./lineChart.js";
 
 export interface ScatterPanel {
@@ -34,17 +35,23 @@ export function scatterGridSvg(panels: readonly ScatterPanel[], options: Scatter
   const rows = Math.ceil(panels.length / columns);
   const gap = 40;
   const legendRows = Math.ceil(options.classes.length / 4);
-  const m = { left: 30, right: 20, top: 40, bottom: 30 + 16 * legendRows };
-  const width = m.left + columns * size + (columns - 1) * gap + m.right;
-  const height = m.top + rows * (size + 20) + (rows - 1) * gap + m.bottom;
+  const width = 30 + columns * size + (columns - 1) * gap + 20;
+  // Every text measured against its room: the title across the figure, panel titles across a panel, legend entries across a quarter.
+  const title = options.title ? fitText(options.title, width - 24, 15, { bold: true }) : undefined;
+  const heads = panels.map((p) => fitText(p.title, size + gap - 8, 12));
+  const headRoom = Math.ceil(Math.max(14, ...heads.map((f) => f.height)) + 6);
+  const legendFits = options.classes.map((name) => fitText(name, (width - 50) / 4 - 18, 11));
+  const legendRowHeight = Math.max(16, ...legendFits.map((f) => f.height + 4));
+  const m = { left: 30, right: 20, top: title ? Math.ceil(8 + title.height + 8) : 12, bottom: 30 + legendRowHeight * legendRows };
+  const height = m.top + rows * (size + headRoom + 20) + (rows - 1) * gap + m.bottom;
   const colours = options.colours ?? SERIES_COLOURS;
   const max = options.maxPoints ?? 3000;
   const parts: string[] = [];
   const used = new Set<number>();
   panels.forEach((p, idx) => {
     const x0 = m.left + (idx % columns) * (size + gap);
-    const y0 = m.top + 18 + Math.floor(idx / columns) * (size + 20 + gap);
-    parts.push(`<text x="${round1(x0 + size / 2)}" y="${y0 - 6}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(p.title)}</text>`);
+    const y0 = m.top + headRoom + Math.floor(idx / columns) * (size + headRoom + 20 + gap);
+    parts.push(textAboveSvg(heads[idx], x0 + size / 2, y0 - 5));
     parts.push(`<rect x="${x0}" y="${y0}" width="${size}" height="${size}" fill="none" stroke="#999999"/>`);
     const n = p.x.length;
     let xl = Infinity;
@@ -65,22 +72,22 @@ export function scatterGridSvg(panels: readonly ScatterPanel[], options: Scatter
       used.add(c);
       parts.push(`<circle cx="${px(p.x[k])}" cy="${py(p.y[k])}" r="1.8" fill="${colours[c % colours.length]}" fill-opacity="0.7"/>`);
     }
-    if (p.xLabel) parts.push(`<text x="${round1(x0 + size / 2)}" y="${y0 + size + 14}" text-anchor="middle" font-size="10" font-family="${FONT}">${escapeXml(p.xLabel)}</text>`);
+    if (p.xLabel) parts.push(textBlockSvg(fitText(p.xLabel, size, 10, { maxLines: 1 }), x0 + size / 2, y0 + size + 4).svg);
     if (p.yLabel) {
       const cy = round1(y0 + size / 2);
-      parts.push(`<text x="${x0 - 8}" y="${cy}" text-anchor="middle" font-size="10" font-family="${FONT}" transform="rotate(-90 ${x0 - 8} ${cy})">${escapeXml(p.yLabel)}</text>`);
+      parts.push(textAboveSvg(fitText(p.yLabel, size, 10, { maxLines: 1 }), x0 - 5, cy, { extra: `transform="rotate(-90 ${x0 - 5} ${cy})"` }));
     }
   });
-  options.classes.forEach((name, c) => {
+  options.classes.forEach((_, c) => {
     const lx = m.left + (c % 4) * ((width - m.left - m.right) / 4);
-    const ly = height - m.bottom + 22 + 16 * Math.floor(c / 4);
-    parts.push(`<circle cx="${round1(lx + 5)}" cy="${ly - 4}" r="4" fill="${colours[c % colours.length]}"${used.has(c) ? "" : ' fill-opacity="0.25"'}/>`);
-    parts.push(`<text x="${round1(lx + 14)}" y="${ly}" font-size="11" font-family="${FONT}">${escapeXml(name)}</text>`);
+    const ly = height - m.bottom + 14 + legendRowHeight * Math.floor(c / 4);
+    parts.push(`<circle cx="${round1(lx + 5)}" cy="${ly + 4}" r="4" fill="${colours[c % colours.length]}"${used.has(c) ? "" : ' fill-opacity="0.25"'}/>`);
+    parts.push(textBlockSvg(legendFits[c], lx + 14, ly, { anchor: "start" }).svg);
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    options.title ? `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" font-family="${FONT}">${escapeXml(options.title)}</text>` : "",
+    title ? textBlockSvg(title, width / 2, 8).svg : "",
     ...parts,
     `</svg>`,
     "",

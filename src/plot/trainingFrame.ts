@@ -5,8 +5,10 @@
  */
 import { beliefColours } from "../geometry/colour.js";
 import type { Rows } from "../util/rows.js";
-import { beliefPanelSvg, beliefView, type BeliefView } from "./beliefPanel.js";
-import { escapeXml, FONT, round1 } from "./svg.js";
+import { beliefPanelSvg, beliefView, panelHead, panelHeadSvg, type BeliefView } from "./beliefPanel.js";
+import { FONT, round1 } from "./svg.js";
+import { fitText, textBlockSvg } from "./text.js";
+import { linearTicks } from "./ticks.js";
 
 export interface TrainingFrameInput {
   readonly trueBeliefs: Rows;
@@ -34,7 +36,10 @@ export function trainingFrameSvg(frame: TrainingFrameInput, options: { readonly 
   const width = Math.max(300, options.width ?? 900);
   const margin = Math.round(width / 60);
   const size = Math.floor((width - 4 * margin) / 3);
-  const top = 62;
+  const title = textBlockSvg(fitText(frame.title, width - 2 * margin, 16, { bold: true }), width / 2, 6);
+  const lossWidth = width - margin - (3 * margin + 2 * size + 44);
+  const heads = [panelHead(size, "Ground-truth beliefs"), panelHead(size, "Linear probe of the residual", frame.probeSubtitle), panelHead(lossWidth, "Loss (log step axis)")];
+  const top = Math.ceil(title.bottom + 4 + Math.max(...heads.map((h) => h.height)));
   const height = top + size + 44;
   const view = options.view ?? beliefView(frame.trueBeliefs);
   const colours = beliefColours(frame.trueBeliefs);
@@ -49,15 +54,15 @@ export function trainingFrameSvg(frame: TrainingFrameInput, options: { readonly 
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold" font-family="${FONT}">${escapeXml(frame.title)}</text>`,
-    beliefPanelSvg(view, frame.trueBeliefs, colours, margin, top, size, { title: "Ground-truth beliefs", id: "movie-true" }),
-    beliefPanelSvg(view, frame.probed, colours, 2 * margin + size, top, size, { title: "Linear probe of the residual", subtitle: frame.probeSubtitle, id: "movie-probe" }),
-    `<text x="${round1(left + w / 2)}" y="${top - 7}" text-anchor="middle" font-size="13" font-family="${FONT}">Loss (log step axis)</text>`,
+    title.svg,
+    beliefPanelSvg(view, frame.trueBeliefs, colours, margin, top, size, { head: heads[0], id: "movie-true" }),
+    beliefPanelSvg(view, frame.probed, colours, 2 * margin + size, top, size, { head: heads[1], id: "movie-probe" }),
+    panelHeadSvg(heads[2], left, top, w),
     `<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`,
   ];
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    parts.push(`<text x="${left - 4}" y="${ly(v) + 4}" text-anchor="end" font-size="10" font-family="${FONT}">${v.toFixed(3)}</text>`);
+  for (const t of linearTicks(lo, hi, 4)) {
+    parts.push(`<line x1="${left}" x2="${left + w}" y1="${ly(t.value)}" y2="${ly(t.value)}" stroke="#eeeeee"/>`);
+    parts.push(`<text x="${left - 4}" y="${ly(t.value) + 4}" text-anchor="end" font-size="10" font-family="${FONT}">${t.label}</text>`);
   }
   for (let e = 0; 10 ** e <= frame.maxStep; e++) {
     parts.push(`<line x1="${lx(10 ** e)}" x2="${lx(10 ** e)}" y1="${top + h}" y2="${top + h + 4}" stroke="#999999"/>`);

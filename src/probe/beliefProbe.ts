@@ -12,13 +12,15 @@
  *   position (k = 1..4);
  * - a verdict per site by the rule in verdict.ts ("beyond controls" only when
  *   the probe beats every control on R^2 and belief KL, bootstrap CIs over
- *   sequences excluding 0);
+ *   held-out sequences and refits on training sequences excluding 0);
+ * - the memory each site is equivalent to: the smallest k whose joint lookup
+ *   on the last k tokens matches it (memory.ts);
  * - R^2 on the well-observed belief subspace (observability.ts).
  *
  * Train and test are split by sequence, never by token.
  */
 import type { SequenceModel } from "../model/sequenceModel.js";
-import type { ActivationSite, HostTensor, StateDict } from "../model/types.js";
+import type { ActivationSite, HostTensor } from "../model/types.js";
 import type { Hmm } from "../process/hmm.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import { sampleSequences } from "../process/sample.js";
@@ -27,11 +29,13 @@ import { deriveSeed } from "../util/rng.js";
 import type { Rows } from "../util/rows.js";
 import { impliedNextTokenDistributions, modelKL, nextTokenDistributions, nextTokenMap, rowKL, type NextTokenMap } from "./beliefKL.js";
 import { kgramFeatures, kgramLabel, KGRAM_ORDERS, MAX_JOINT_KGRAM_COLUMNS, shuffleRows, type ControlName, type KgramEncoding } from "./controls.js";
-import { factorLeastSquares, predictLinear, type LeastSquaresOptions } from "./leastSquares.js";
+import { factorLeastSquares, predictLinear, type LeastSquaresOptions, type Whitening } from "./leastSquares.js";
+import { contextsSeen, contextsUpTo, jointLookup, MAX_MEMORY_TOKENS, MEMORY_RULE, memoryPhrase, MIN_ROWS_PER_CONTEXT, verdictStatement, type MemoryEquivalent } from "./memory.js";
+import { DEFAULT_FIT_RESAMPLES, linearRefits, refitPlan, refitRowWeights, type RefitPlan } from "./refit.js";
 import { observability, subspaceR2, type Observability, type ObservabilityOptions } from "./observability.js";
 import { regressionScores, type R2, type RegressionScores } from "./scores.js";
 import { splitBySequence, takeRows, type SequenceSplit } from "./split.js";
-import { BootstrapCache, bootstrapVerdict, sequenceScores, VERDICT_RULE, type SequenceScores, type Verdict } from "./verdict.js";
+import { BootstrapCache, bootstrapVerdict, fitVarianceNote, sequenceScores, VERDICT_RULE, type ControlComparison, type SequenceScores, type Verdict } from "./verdict.js";
 
 /** A probe site: a label and the hooks whose activations are concatenated. */
 export type ProbeSite = ActivationSite;
@@ -66,6 +70,8 @@ export interface ProbeOptions extends LeastSquaresOptions {
   readonly untrainedModel?: SequenceModel;
   /** Bootstrap resamples for the verdict. Default 1000. */
   readonly resamples?: number;
+  /** Refits on resampled training sequences whose fit variance enters the verdict's intervals (refit.ts). Default 20; 0 holds the fits fixed. */
+  readonly fitResamples?: number;
   readonly observability?: ObservabilityOptions;
   readonly onProgress?: (progress: ProbeProgress) => void;
 }
@@ -106,6 +112,10 @@ export interface SiteResult {
   /** shuffled, untrained (when given), "1-gram" .. "4-gram" (or "1-gram joint" ..). */
   readonly controls: Readonly<Partial<Record<ControlName, ControlResult>>>;
   readonly verdict: Verdict;
+  /** The memory the site is equivalent to (memory.ts), with its comparison against each k-token lookup. */
+  readonly memory: MemoryEquivalent & { readonly comparisons: readonly ControlComparison[] };
+  /** The verdict with its memory: "beyond linear controls; as informative as the last 3 tokens". */
+  readonly statement: string;
   /** The fitted probe: weights [features, S] and intercept [S], float64. */
   readonly probe: { readonly weights: Float64Array; readonly intercept: Float64Array };
 }
@@ -129,6 +139,12 @@ export interface ProbeReport {
   readonly kgramEncoding: KgramEncoding;
   readonly sites: SiteResult[];
   readonly verdictRule: string;
+  /** Joint lookups on the last k tokens and position, k = 1..largest (memory.ts), scored on the held-out rows. */
+  readonly memory: { readonly rule: string; readonly largest: number; readonly lookups: Readonly<Record<string, ControlResult>> };
+  /** Refits behind each interval's fit variance (0: fits held fixed). */
+  readonly fitResamples: number;
+  /** Sites with fewer training rows than features, and the sequences that would give them more. */
+  readonly warnings: readonly ProbeWarning[];
   /** Held-out true beliefs [testRows, S] and each site's predictions, for figures. */
   readonly testBeliefs: Rows;
   readonly testPredictions: Record<string, Rows>;
@@ -159,6 +175,16 @@ export interface ProbeData {
   readonly nPos: number;
 }
 
+/** A site whose probe has fewer training rows than features: it interpolates its training data. */
+export interface ProbeWarning {
+  readonly site: string;
+  readonly features: number;
+  readonly trainRows: number;
+  /** Sequences (train and test together) that give more training rows than features (a stable fit wants several times more). */
+  readonly sequencesNeeded: number;
+  readonly message: string;
+}
+
 const now = () => globalThis.performance.now();
 
 /** Everything one predictor needs scored: held-out predictions against its own targets. */
@@ -177,6 +203,8 @@ interface Context {
   readonly fit: LeastSquaresOptions;
   /** One factorisation buffer for every fit: allocating (first touching) 40 MB per fit costs more than the QR's arithmetic. */
   readonly workspace: { data: Float64Array };
+  /** Training resamples for fit variance (null: fits held fixed). */
+  readonly plan: RefitPlan | null;
 }
 
 /** Score held-out predictions `pred` against `target` with next-token distributions `optimal` (all test rows). */
@@ -196,10 +224,11 @@ function score(ctx: Context, pred: Rows, target: Rows, optimal: Rows, features: 
  * Fit features -> targets on the train rows and predict the test rows (several target blocks
  * share one factorisation). The first block's weights and train predictions come back too.
  */
-function fitPredict(ctx: Context, x: Rows, targets: readonly Rows[]): { test: Rows[]; train: Rows; weights: Float64Array; intercept: Float64Array; rank: number } {
+function fitPredict(ctx: Context, x: Rows, targets: readonly Rows[]): { test: Rows[]; train: Rows; weights: Float64Array; intercept: Float64Array; rank: number; whitening: Whitening } {
   const { train, test } = ctx.split;
   if (ctx.workspace.data.length < train.length * x.cols) ctx.workspace.data = new Float64Array(train.length * x.cols);
-  const fit = factorLeastSquares(x, { ...ctx.fit, rows: train, workspace: ctx.workspace.data }).solve(hstack(targets));
+  const factor = factorLeastSquares(x, { ...ctx.fit, rows: train, workspace: ctx.workspace.data });
+  const fit = factor.solve(hstack(targets));
   const predTest = predictLinear(fit, x, test);
   const widths = targets.map((t) => t.cols);
   const offsets = widths.map((_, k) => widths.slice(0, k).reduce((a, b) => a + b, 0));
@@ -213,7 +242,70 @@ function fitPredict(ctx: Context, x: Rows, targets: readonly Rows[]): { test: Ro
     weights,
     intercept,
     rank: fit.rank,
+    whitening: factor.whitening(),
   };
+}
+
+/** A scored predictor with its refits' held-out scores attached (the verdict's fit variance). */
+function withRefits(s: Scored, refits: readonly SequenceScores[] | undefined): Scored {
+  return refits && refits.length > 0 ? { ...s, perSequence: { ...s.perSequence, refits } } : s;
+}
+
+/**
+ * Fit a linear probe of x on the target blocks, score it on the held-out rows against each
+ * block's test targets, and attach its refits (one per training resample of the plan).
+ */
+function fitScore(ctx: Context, x: Rows, blocks: readonly { train: Rows; test: Rows; optimal: Rows }[]) {
+  const fit = fitPredict(ctx, x, blocks.map((b) => b.train));
+  const scored = blocks.map((b, k) => score(ctx, fit.test[k], b.test, b.optimal, x.cols));
+  if (!ctx.plan) return { fit, scored };
+  const refits = linearRefits(x, ctx.split.train, ctx.split.test, blocks.map((b) => b.train), fit.whitening, ctx.plan, blocks.map((b) => (pred: Rows) => refitScores(ctx, pred, b.test, b.optimal)));
+  return { fit, scored: scored.map((s, k) => withRefits(s, refits[k])) };
+}
+
+/** Per-sequence held-out scores of a refit's predictions. */
+function refitScores(ctx: Context, pred: Rows, target: Rows, optimal: Rows): SequenceScores {
+  return sequenceScores(pred, target, rowKL(optimal, impliedNextTokenDistributions(ctx.map, pred)).perRow, ctx.nPos);
+}
+
+/**
+ * The joint lookups on the last k tokens and position, k = 1..K, K the largest the training rows
+ * support (memory.ts), each scored on the held-out rows with its refits.
+ */
+function memoryLookups(ctx: Context, tokens: Int32Array, nTokens: number, yTrain: Rows, yTest: Rows, optimalTest: Rows): Scored[] {
+  const { train, test } = ctx.split;
+  const contexts = contextsUpTo(tokens, ctx.nPos, nTokens, Math.min(ctx.nPos, MAX_MEMORY_TOKENS));
+  const out: Scored[] = [];
+  let prev: Rows | null = null;
+  let prevRefits: Rows[] = [];
+  for (const c of contexts) {
+    if (contextsSeen(c, train) * MIN_ROWS_PER_CONTEXT > train.length) break;
+    const pred = jointLookup(c, ctx.nPos, yTrain, train, null, test, prev);
+    const scored = score(ctx, pred, yTest, optimalTest, c.count + ctx.nPos);
+    const refitPreds = ctx.plan ? Array.from({ length: ctx.plan.resamples }, (_, j) => jointLookup(c, ctx.nPos, yTrain, train, refitRowWeights(ctx.plan!, j), test, prevRefits[j] ?? null)) : [];
+    out.push(withRefits(scored, refitPreds.map((p) => refitScores(ctx, p, yTest, optimalTest))));
+    prev = pred;
+    prevRefits = refitPreds;
+  }
+  return out;
+}
+
+/** The smallest k whose lookup the site's probe beats on neither measure (memory.ts). */
+function memoryOf(main: SequenceScores, lookups: readonly Scored[], verdictOptions: Parameters<typeof bootstrapVerdict>[2]): SiteResult["memory"] {
+  const comparisons: ControlComparison[] = [];
+  let tokens: number | null = null;
+  for (let k = 1; k <= lookups.length && tokens === null; k++) {
+    const c = bootstrapVerdict(main, { [memoryLabel(k)]: lookups[k - 1].perSequence }, verdictOptions).comparisons[0];
+    if (!c) break; // the probe's R^2 is undefined: no comparison
+    comparisons.push(c);
+    if (!c.beatsR2 && !c.beatsKL) tokens = k;
+  }
+  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length), comparisons };
+}
+
+/** "3-token lookup": the name of the joint lookup on the last k tokens and position. */
+export function memoryLabel(k: number): string {
+  return `${k}-token lookup`;
 }
 
 /**
@@ -256,12 +348,14 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     if (data.untrainedFeatures) checkFeatures(`untrainedFeatures["${site.label}"]`, data.untrainedFeatures[site.label]);
   }
   const withShuffled = options.shuffledControl !== false;
-  const total = kgramOrders.length + sites.length;
+  const total = kgramOrders.length + 1 + sites.length;
   let done = 0;
   const progress = (label: string) => options.onProgress?.({ done: ++done, total, label });
 
   const split = splitBySequence(sequences, nPos, testFraction, seed);
-  const ctx: Context = { split, map: nextTokenMap(hmm), obs: observability(hmm, options.observability), nPos, fit: { ridge: options.ridge, rcond: options.rcond }, workspace: { data: new Float64Array(0) } };
+  const fitResamples = checkInteger(fn, "fitResamples", options.fitResamples ?? DEFAULT_FIT_RESAMPLES, 0, 1000);
+  const plan = refitPlan(split.train.length, nPos, fitResamples, deriveSeed(seed, "refit"));
+  const ctx: Context = { split, map: nextTokenMap(hmm), obs: observability(hmm, options.observability), nPos, fit: { ridge: options.ridge, rcond: options.rcond }, workspace: { data: new Float64Array(0) }, plan };
   const yTrain = takeRows(beliefs, split.train);
   const yTest = takeRows(beliefs, split.test);
   const optimalTest = nextTokenDistributions(ctx.map, yTest); // [testRows, V]
@@ -284,10 +378,11 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   const encoding = checkChoice(fn, "kgramEncoding", options.kgramEncoding ?? "per-token", ["per-token", "joint"] as const);
   for (const k of kgramOrders) {
     const x = kgramFeatures(tokens, nPos, nTokens, k, encoding);
-    const fit = fitPredict(ctx, x, [yTrain]);
-    kgram[kgramLabel(k, encoding)] = score(ctx, fit.test[0], yTest, optimalTest, x.cols);
+    kgram[kgramLabel(k, encoding)] = fitScore(ctx, x, [{ train: yTrain, test: yTest, optimal: optimalTest }]).scored[0];
     progress(kgramLabel(k, encoding));
   }
+  const memory = memoryLookups(ctx, tokens, nTokens, yTrain, yTest, optimalTest);
+  progress("memory lookups");
 
   const references: Record<string, ControlResult> = {};
   const referencesSkipped: string[] = [];
@@ -307,19 +402,22 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
   for (const site of sites) {
     const x = data.features[site.label];
     // One factorisation serves the probe and its shuffled control: they share the features.
-    const fit = fitPredict(ctx, x, ysTrain ? [yTrain, ysTrain] : [yTrain]);
+    const real = { train: yTrain, test: yTest, optimal: optimalTest };
+    const { fit, scored } = fitScore(ctx, x, ysTrain && ysTest && optimalShuffledTest ? [real, { train: ysTrain, test: ysTest, optimal: optimalShuffledTest }] : [real]);
     testPredictions[site.label] = fit.test[0];
-    const main = score(ctx, fit.test[0], yTest, optimalTest, x.cols);
+    const main = scored[0];
     const controls: Record<string, Scored> = {};
-    if (ysTest && optimalShuffledTest) controls.shuffled = score(ctx, fit.test[1], ysTest, optimalShuffledTest, x.cols);
+    if (scored[1]) controls.shuffled = scored[1];
     const u = data.untrainedFeatures?.[site.label];
-    if (u) controls.untrained = score(ctx, fitPredict(ctx, u, [yTrain]).test[0], yTest, optimalTest, u.cols);
+    if (u) controls.untrained = fitScore(ctx, u, [real]).scored[0];
     Object.assign(controls, kgram);
+    const verdictOptions = { resamples, seed: deriveSeed(seed, "verdict"), cache: bootstrap };
     const verdict = bootstrapVerdict(
       main.perSequence,
       Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.perSequence])),
-      { resamples, seed: deriveSeed(seed, "verdict"), cache: bootstrap },
+      verdictOptions,
     );
+    const siteMemory = memoryOf(main.perSequence, memory, verdictOptions);
     const observed = main.observed;
     results.push({
       label: site.label,
@@ -337,6 +435,8 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
       train: regressionScores(fit.train, yTrain),
       controls: Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.result])),
       verdict,
+      memory: siteMemory,
+      statement: verdictStatement(verdict.verdict, siteMemory),
       probe: { weights: fit.weights, intercept: fit.intercept },
     });
     progress(site.label);
@@ -355,7 +455,10 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     references,
     referencesSkipped,
     sites: results,
-    verdictRule: results[0]?.verdict.rule ?? VERDICT_RULE,
+    verdictRule: results[0]?.verdict.rule ?? VERDICT_RULE + fitVarianceNote(plan ? plan.resamples : 0),
+    memory: { rule: MEMORY_RULE, largest: memory.length, lookups: Object.fromEntries(memory.map((m, k) => [memoryLabel(k + 1), m.result])) },
+    fitResamples: plan ? plan.resamples : 0,
+    warnings: probeWarnings(results, split.train.length, sequences, testFraction, nPos),
     testBeliefs: yTest,
     testPredictions,
     seconds: (now() - start) / 1000,
@@ -415,29 +518,20 @@ export async function probeBeliefs(model: SequenceModel, hmm: Hmm, options: Prob
   return probeFeatures({ features, untrainedFeatures, beliefs, tokens: samples.tokens, logits, hmm, sequences, nPos }, sites, { ...options, seed });
 }
 
-/** Safetensors-friendly key of a site: "layer 3" -> "layer_3". */
-export function probeWeightKey(label: string): string {
-  return label.replace(/[^A-Za-z0-9_]+/g, "_");
-}
-
-/**
- * The fitted probes as float32 tensors in nn.Linear's layout: "<key>.weight"
- * [n_states, features] and "<key>.bias" [n_states], key = probeWeightKey(label).
- * The prediction for features x is weight @ x + bias.
- */
-export function probeWeights(report: ProbeReport): StateDict {
-  const out: StateDict = {};
-  const S = report.nStates;
-  for (const site of report.sites) {
-    const key = probeWeightKey(site.label);
-    if (`${key}.weight` in out) {
-      throw new ArgumentError({ fn: "probeWeights", argument: "report.sites", received: `two sites with key "${key}"`, expected: "site labels that stay distinct with non-alphanumerics replaced by _" });
-    }
-    const F = site.features;
-    const w = new Float32Array(S * F); // [n_states, features]
-    for (let i = 0; i < F; i++) for (let c = 0; c < S; c++) w[c * F + i] = site.probe.weights[i * S + c];
-    out[`${key}.weight`] = { shape: [S, F], data: w };
-    out[`${key}.bias`] = { shape: [S], data: Float32Array.from(site.probe.intercept) };
-  }
-  return out;
+/** Sites with fewer training rows than features (their held-out R^2 says little), and what to raise. */
+function probeWarnings(sites: readonly SiteResult[], trainRows: number, sequences: number, testFraction: number, nPos: number): ProbeWarning[] {
+  return sites
+    .filter((s) => s.features >= trainRows)
+    .map((s) => {
+      // Training sequences = sequences - round(sequences * testFraction); enough when their rows exceed the features.
+      let needed = sequences;
+      while ((needed - Math.max(1, Math.round(needed * testFraction))) * nPos <= s.features) needed++;
+      return {
+        site: s.label,
+        features: s.features,
+        trainRows,
+        sequencesNeeded: needed,
+        message: `${s.label}: ${trainRows} training rows for ${s.features} features, fewer rows than features, so the probe can fit its training data exactly and its held-out R² (${s.r2 === null ? "undefined" : s.r2.toFixed(2)}) says little`,
+      };
+    });
 }

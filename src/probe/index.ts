@@ -7,3 +7,4 @@ export * from "./verdict.js";
 export * from "./observability.js";
 export * from "./beliefProbe.js";
 export * from "./reportJson.js";
+export * from "./probeFile.js";

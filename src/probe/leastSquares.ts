@@ -77,6 +77,26 @@ export interface LeastSquaresFactor {
   readonly singularValues: Float64Array;
   /** The fit for targets Y [rows, outputs] (one solve serves every column: a probe and its controls). */
   solve(Y: Rows): LinearFit;
+  /**
+   * The kept directions as a whitening map: z = (x - mean) map, map [inputs, rank] = V_r diag(1 / s_r),
+   * so the fitted rows' z have orthonormal columns (Z^T Z = I). Refits on reweighted rows (refit.ts)
+   * solve well-conditioned normal equations in z instead of factoring again.
+   */
+  whitening(): Whitening;
+}
+
+export interface Whitening {
+  /** [inputs] column means of the fitted rows. */
+  readonly mean: Float64Array;
+  /** [inputs, rank] V_r diag(1 / s_r). */
+  readonly map: Float64Array;
+  readonly inputs: number;
+  readonly rank: number;
+  /** [rank] the kept singular values s_r. */
+  readonly singularValues: Float64Array;
+  /** Rows fitted (n in the ridge penalty ridge * n * ||W||^2). */
+  readonly rows: number;
+  readonly ridge: number;
 }
 
 function checkRows(fn: string, argument: string, m: Rows): void {
@@ -327,6 +347,14 @@ export function factorLeastSquares(X: Rows, options: FactorOptions = {}): LeastS
       const intercept = Float64Array.from(my);
       for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) intercept[c] -= mx[j] * weights[j * k + c];
       return { weights, intercept, inputs: d, outputs: k, ridge, rcond, rank, singularValues };
+    },
+    whitening(): Whitening {
+      const kept = s.flatMap((v, e) => (keep[e] ? [e] : []));
+      const map = new Float64Array(d * kept.length); // [inputs, rank]
+      kept.forEach((e, q) => {
+        for (let j = 0; j < d; j++) map[j * kept.length + q] = V.get(j, e) / s[e];
+      });
+      return { mean: Float64Array.from(mx), map, inputs: d, rank: kept.length, singularValues: Float64Array.from(kept, (e) => s[e]), rows: n, ridge };
     },
   };
 }

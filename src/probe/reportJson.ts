@@ -2,11 +2,14 @@
  * A ProbeReport as plain JSON (for report.json / probes.json): per site the
  * label, hooks, features, R^2, RMSE, belief KL, the model's KL, R^2 on the
  * well-observed subspace, every control's scores, and the verdict with each
- * comparison's bootstrap interval. Numbers keep 6 significant digits;
- * undefined R^2 is null beside its reason.
+ * comparison's bootstrap interval, and the memory the site is equivalent to
+ * (`memoryTokens`: the smallest k whose joint lookup on the last k tokens
+ * matches the probe, or null with `memoryTokensAbove` = K when none up to K
+ * does; memory.ts). Numbers keep 6 significant digits; undefined R^2 is null
+ * beside its reason.
  */
 import type { ControlResult, ProbeReport } from "./beliefProbe.js";
-import type { Interval } from "./verdict.js";
+import type { ControlComparison, Interval } from "./verdict.js";
 
 /** 6 significant digits, as a number (null stays null). */
 function round(v: number | null | undefined): number | null {
@@ -29,6 +32,10 @@ function control(c: ControlResult) {
   };
 }
 
+function comparison(c: ControlComparison) {
+  return { control: c.control, r2Gain: interval(c.r2Gain), beliefKLGain: interval(c.klGain), beatsR2: c.beatsR2, beatsBeliefKL: c.beatsKL };
+}
+
 export function probeReportJson(report: ProbeReport) {
   const obs = report.observability;
   return {
@@ -40,6 +47,11 @@ export function probeReportJson(report: ProbeReport) {
     nStates: report.nStates,
     modelKL: round(report.modelKL),
     verdictRule: report.verdictRule,
+    fitResamples: report.fitResamples,
+    memoryRule: report.memory.rule,
+    memoryLargest: report.memory.largest,
+    memoryLookups: Object.fromEntries(Object.entries(report.memory.lookups).map(([name, c]) => [name, control(c)])),
+    warnings: report.warnings.map((w) => w.message),
     kgramEncoding: report.kgramEncoding,
     references: Object.fromEntries(Object.entries(report.references).map(([name, c]) => [name, control(c)])),
     referencesSkipped: [...report.referencesSkipped],
@@ -56,6 +68,10 @@ export function probeReportJson(report: ProbeReport) {
       features: s.features,
       rank: s.rank,
       verdict: s.verdict.verdict,
+      statement: s.statement,
+      memoryTokens: s.memory.tokens,
+      ...(s.memory.tokens === null ? { memoryTokensAbove: s.memory.largest } : {}),
+      memoryComparisons: s.memory.comparisons.map(comparison),
       r2: round(s.r2),
       ...(s.r2Undefined ? { r2Undefined: s.r2Undefined } : {}),
       rmse: round(s.rmse),
@@ -65,13 +81,7 @@ export function probeReportJson(report: ProbeReport) {
       ...(s.observedR2Undefined ? { observedR2Undefined: s.observedR2Undefined } : {}),
       trainR2: round(s.train.r2),
       controls: Object.fromEntries(Object.entries(s.controls).map(([name, c]) => [name, control(c!)])),
-      comparisons: s.verdict.comparisons.map((c) => ({
-        control: c.control,
-        r2Gain: interval(c.r2Gain),
-        beliefKLGain: interval(c.klGain),
-        beatsR2: c.beatsR2,
-        beatsBeliefKL: c.beatsKL,
-      })),
+      comparisons: s.verdict.comparisons.map(comparison),
     })),
     seconds: round(report.seconds),
   };

@@ -8,15 +8,25 @@
  *   (with the measure) not beaten; "undefined: ..." where a score is
  *   undefined (R^2 of targets that do not vary) or not finite.
  *
- * The bootstrap resamples held-out sequences (not rows: rows of one sequence
- * share a history) with replacement, 1000 times by default, seeded, and
- * recomputes both scores of every predictor on each resample from
- * per-sequence sums (SSE, target sums and squares, KL); the interval is the
- * percentile interval of the differences. Requiring every interval to
- * exclude zero is an intersection-union test: the verdict's error rate is
- * at most that of one interval (5%), with no correction for the number of
- * controls (Berger 1982, "Multiparameter hypothesis testing and acceptance
- * sampling").
+ * The interval holds both sources of chance in a difference of held-out
+ * scores (docs/probes.md):
+ * - the held-out sequences: resampled with replacement (sequences, not rows:
+ *   rows of one sequence share a history), 1000 times by default, seeded;
+ *   both scores of every predictor are recomputed on each resample from
+ *   per-sequence sums (SSE, target sums and squares, KL);
+ * - the fit: every predictor is refitted R times (20 by default, refit.ts)
+ *   on bootstrap resamples of the training sequences, the same resample for
+ *   all predictors, and scored on all held-out sequences. Resample b adds to
+ *   its held-out difference the centred difference of refit (b mod R):
+ *   d_b = d_test,b + (d_fit,(b mod R) - mean_j d_fit,j). Its variance is the
+ *   sum of the held-out and the fit variance, and the interval stays centred
+ *   on the difference of the reported fits.
+ * The interval is the percentile interval of the d_b. Requiring every
+ * interval to exclude zero is an intersection-union test: the verdict's
+ * error rate is at most that of one interval (5%), with no correction for
+ * the number of controls (Berger 1982, "Multiparameter hypothesis testing
+ * and acceptance sampling"). Without refits (SequenceScores.refits absent)
+ * only the held-out sequences are resampled, and the rule text says so.
  */
 import { ArgumentError, checkInteger, checkNumber } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
@@ -26,6 +36,13 @@ import { r2FromSums } from "./scores.js";
 export const VERDICT_RULE =
   'beyond controls iff, for every control, trained R² - control R² > 0 and control belief KL - trained belief KL > 0 ' +
   "with the 95% bootstrap confidence interval (1000 resamples of held-out sequences, percentile) of each difference excluding 0";
+
+/** The interval's note on fit variance, appended to the rule (see the file header). */
+export function fitVarianceNote(refits: number): string {
+  return refits > 0
+    ? `; each resample adds the centred difference of one of ${refits} refits of both predictors on resampled training sequences (fit variance)`
+    : "; fitted probes held fixed (no fit variance in the interval)";
+}
 
 export const BEYOND_CONTROLS = "beyond controls";
 
@@ -40,6 +57,11 @@ export interface SequenceScores {
   readonly kl: Float64Array;
   /** Target coordinates. */
   readonly cols: number;
+  /**
+   * Scores of the same predictor refitted on resampled training sequences (refit.ts), on these
+   * held-out sequences: refit j of every predictor uses training resample j. Absent: no fit variance.
+   */
+  readonly refits?: readonly SequenceScores[];
   /** [sequences, cols] sum of the targets. */
   readonly targetSum: Float64Array;
   /** [sequences] sum of the squared targets over rows and coordinates. */
@@ -181,6 +203,8 @@ export interface Verdict {
   readonly rule: string;
   readonly confidence: number;
   readonly resamples: number;
+  /** Refits whose fit variance is in the intervals (0: fits held fixed). */
+  readonly fitResamples: number;
   readonly comparisons: readonly ControlComparison[];
 }
 
@@ -217,8 +241,10 @@ export function bootstrapVerdict(trained: SequenceScores, controls: Readonly<Rec
       throw new ArgumentError({ fn, argument: `controls["${name}"]`, received: `${controls[name].sequences} sequences`, expected: `${trained.sequences}, the trained probe's held-out sequences` });
     }
   }
-  const rule = VERDICT_RULE.replace("95%", `${Math.round(confidence * 1000) / 10}%`).replace("1000 resamples", `${resamples} resamples`);
-  const base = { rule, confidence, resamples };
+  const fitResamples = names.length > 0 && names.every((n) => refitCount(trained, controls[n]) > 0) ? refitCount(trained, controls[names[0]]) : 0;
+  const rule =
+    VERDICT_RULE.replace("95%", `${Math.round(confidence * 1000) / 10}%`).replace("1000 resamples", `${resamples} resamples`) + fitVarianceNote(fitResamples);
+  const base = { rule, confidence, resamples, fitResamples };
   const whole = scoresOf(trained, null);
   if (whole.r2 === null) {
     return { ...base, verdict: `undefined: R² of the trained probe is undefined (${whole.r2Undefined})`, beyondControls: false, comparisons: [] };
@@ -226,13 +252,16 @@ export function bootstrapVerdict(trained: SequenceScores, controls: Readonly<Rec
   const cache = options.cache ?? new BootstrapCache();
   const t = cache.replicates(trained, resamples, seed);
   const controlWhole = names.map((n) => scoresOf(controls[n], null));
-  const r2Diffs = names.map((n) => {
+  const fit = names.map((n) => fitDeviations(trained, controls[n]));
+  const r2Diffs = names.map((n, i) => {
     const c = cache.replicates(controls[n], resamples, seed);
-    return t.r2.map((v, b) => v - c.r2[b]);
+    const dev = fit[i]?.r2;
+    return t.r2.map((v, b) => v - c.r2[b] + (dev ? dev[b % dev.length] : 0));
   });
-  const klDiffs = names.map((n) => {
+  const klDiffs = names.map((n, i) => {
     const c = cache.replicates(controls[n], resamples, seed);
-    return c.kl.map((v, b) => v - t.kl[b]);
+    const dev = fit[i]?.kl;
+    return c.kl.map((v, b) => v - t.kl[b] + (dev ? dev[b % dev.length] : 0));
   });
   const alpha = (1 - confidence) / 2;
   const interval = (estimate: number, diffs: Float64Array): Interval | null => {
@@ -256,4 +285,39 @@ export function bootstrapVerdict(trained: SequenceScores, controls: Readonly<Rec
     .map((c) => `${c.control} (${[...(c.beatsR2 ? [] : ["R²"]), ...(c.beatsKL ? [] : ["belief KL"])].join(", ")})`);
   if (notBeaten.length === 0) return { ...base, verdict: BEYOND_CONTROLS, beyondControls: true, comparisons };
   return { ...base, verdict: `not beyond controls: ${notBeaten.join(", ")}`, beyondControls: false, comparisons };
+}
+
+/** Refits both predictors have (paired by training resample), 0 when either has none. */
+function refitCount(a: SequenceScores, b: SequenceScores): number {
+  const n = Math.min(a.refits?.length ?? 0, b.refits?.length ?? 0);
+  return n >= 2 ? n : 0;
+}
+
+/**
+ * The centred fit deviations of a difference: for refit j, (trained - control) R^2 and
+ * (control - trained) KL on all held-out sequences, minus their mean over refits; null without
+ * refits. NaN where a refit's R^2 is undefined (the interval is then undefined too).
+ */
+function fitDeviations(trained: SequenceScores, control: SequenceScores): { r2: Float64Array; kl: Float64Array } | null {
+  const n = refitCount(trained, control);
+  if (n === 0) return null;
+  const r2 = new Float64Array(n);
+  const kl = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const t = scoresOf(trained.refits![j], null);
+    const c = scoresOf(control.refits![j], null);
+    r2[j] = t.r2 === null || c.r2 === null ? NaN : t.r2 - c.r2;
+    kl[j] = c.kl - t.kl;
+  }
+  const centre = (a: Float64Array) => {
+    const mean = a.reduce((x, y) => x + y, 0) / n;
+    return a.map((v) => v - mean);
+  };
+  return { r2: centre(r2), kl: centre(kl) };
+}
+
+/** Whole-sample scores of a predictor (R^2 or null, mean KL): for callers that compare predictors. */
+export function wholeScores(p: SequenceScores): { r2: number | null; kl: number } {
+  const s = scoresOf(p, null);
+  return { r2: s.r2, kl: s.kl };
 }

@@ -17,3 +17,16 @@ export function commonRounding(lo: number, hi: number): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * `v` with `decimals` digits, or more (up to 10) where that rounding would
+ * print it below `floor`: a value proven >= a printed lower bound never
+ * reads as below it. Monotone: a non-increasing sequence prints non-increasing.
+ */
+export function valueAtLeast(v: number, floor: number, decimals = 4): string {
+  for (let d = decimals; d < 10; d++) {
+    const text = v.toFixed(d);
+    if (!(Number(text) < floor)) return text;
+  }
+  return v.toFixed(10);
+}

@@ -92,8 +92,20 @@ export function mixture(components: readonly Hmm[], options: MixtureOptions = {}
       throw new ArgumentError({ fn, argument: `weights[${k}]`, received: describe(w), expected: "a positive number (weights are normalised to sum 1)" });
     }
   });
-  const total = raw.reduce((a, b) => a + b, 0);
-  const weights = raw.map((w) => w / total);
+  // Scale by the largest first, so that weights near the float64 maximum (1e308) do not overflow the sum.
+  const largest = Math.max(...raw);
+  const scaled = raw.map((w) => w / largest);
+  const total = scaled.reduce((a, b) => a + b, 0);
+  const weights = scaled.map((w) => w / total);
+  const vanished = weights.findIndex((w) => !(w > 0));
+  if (vanished >= 0) {
+    throw new ArgumentError({
+      fn,
+      argument: `weights[${vanished}]`,
+      received: `${describe(raw[vanished])} beside a largest weight of ${describe(largest)}`,
+      expected: "weights whose ratios to the largest stay above float64's smallest number (about 5e-324): this component's share rounds to 0",
+    });
+  }
   const S = components.reduce((a, c) => a + c.nStates, 0);
   const V = Math.max(...components.map((c) => c.nSymbols));
   checkSize(fn, V, S);

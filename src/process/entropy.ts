@@ -9,7 +9,9 @@
  * Beliefs equal up to roundoff are merged; nothing is coarsened. When the
  * budget (budget.ts) forces pruning, h(t) is reported as a certified
  * interval [lower, upper] with the pruned probability, never silently
- * approximated.
+ * approximated. From a stationary start the bounds also use that h is
+ * non-increasing (provenBounds.ts); optimalLoss.ts adds the entropy rate's
+ * lower bound.
  */
 import { checkInteger, checkNumber } from "../util/errors.js";
 import { BeliefTree } from "./beliefTree.js";
@@ -17,6 +19,8 @@ import { resolveBudget, type EnumerationBudget } from "./budget.js";
 import { initialDistribution } from "./distribution.js";
 import type { Hmm } from "./hmm.js";
 import { entropyOf } from "./prepared.js";
+import { applyProvenBounds } from "./provenBounds.js";
+import { isStationary } from "./stationary.js";
 
 /** Shannon entropy in nats of a probability vector. */
 export function entropy(p: ArrayLike<number>): number {
@@ -33,8 +37,8 @@ export interface BeliefDistributionOptions extends EnumerationBudget {
 export interface MyopicEntropyResult {
   /**
    * [length]: h(t) in nats for t = 0..length-1, the optimal expected loss at
-   * each position. Exact where prunedMass[t] is 0; elsewhere an estimate (the
-   * kept histories' mean entropy) inside [lower[t], upper[t]].
+   * each position. Exact where prunedMass[t] is 0; elsewhere an estimate: the
+   * midpoint of [lower[t], upper[t]] (off by at most half its width).
    */
   readonly values: Float64Array;
   /** [length]: certified bounds on h(t) (equal to values where nothing was pruned). */
@@ -46,6 +50,11 @@ export interface MyopicEntropyResult {
   readonly beliefs: Int32Array;
   /** True when nothing was pruned: every value is exact. */
   readonly exact: boolean;
+  /**
+   * True when the start is stationary: then h is non-increasing and at least
+   * the entropy rate, and the bounds and estimates respect it (provenBounds.ts).
+   */
+  readonly stationary: boolean;
   /** The merging tolerance used. */
   readonly tolerance: number;
   /** Work units spent (budget.ts). */
@@ -79,11 +88,23 @@ export function myopicEntropy(hmm: Hmm, length: number, options: BeliefDistribut
     upper[t] = b.upper[0];
     prunedMass[t] = b.prunedMass[0];
     beliefs[t] = b.size;
-    // Estimate: the kept histories' mean entropy, clamped into the certified interval.
-    const estimate = b.keptMass[0] > 0 ? b.kept[0] / b.keptMass[0] : (lower[t] + upper[t]) / 2;
-    values[t] = prunedMass[t] > 0 ? Math.min(upper[t], Math.max(lower[t], estimate)) : b.kept[0];
+    // Exact where nothing was pruned; elsewhere the estimate is set below (provenBounds.ts).
+    values[t] = prunedMass[t] > 0 ? (lower[t] + upper[t]) / 2 : b.kept[0];
   }
-  return { values, lower, upper, prunedMass, beliefs, exact: prunedMass.every((m) => m === 0), tolerance, work: tree.workSpent };
+  // From a stationary start h(t) is non-increasing: bounds and estimates respect that (provenBounds.ts).
+  const stationary = isStationary(hmm, root, 1e-9);
+  const proven = applyProvenBounds({ values, lower, upper, stationary });
+  return {
+    values: proven.values,
+    lower: proven.lower,
+    upper: proven.upper,
+    prunedMass,
+    beliefs,
+    exact: prunedMass.every((m) => m === 0),
+    stationary,
+    tolerance,
+    work: tree.workSpent,
+  };
 }
 
 // The entropy rate lives in its own file; re-exported here so that imports of entropy.js keep working.

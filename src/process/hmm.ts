@@ -42,6 +42,8 @@ export interface Hmm {
    * scaled so that initial · r = 1. For a stochastic HMM it is the all-ones vector.
    */
   readonly normalizer?: Float64Array;
+  /** GHMM only: every word up to this length was checked to have a nonnegative probability (ghmm.ts). */
+  readonly validatedDepth?: number;
   /**
    * Set by `product` (composite.ts): the independent components this process
    * is the product of, so that quantities that add over independent

@@ -13,3 +13,5 @@ export * from "./entropy.js";
 export * from "./json.js";
 export * from "./spec.js";
 export * from "./bracketText.js";
+export * from "./optimalLoss.js";
+export * from "./provenBounds.js";

@@ -13,8 +13,9 @@
  *
  * A generalized HMM says so: { "generalized": true, "transitions": T[x][i][j]
  * (any real numbers), "initial"?: row vector, "normalizer"?: r }; instead of
- * stochastic rows it is checked to give every word up to length 8
- * a nonnegative probability, consistently (ghmm.ts).
+ * stochastic rows it is checked to give every word a nonnegative probability,
+ * consistently, up to the length a work budget allows (ghmm.ts; named by
+ * `process info`).
  *
  * Serialising always writes the first shape. Reading and writing files is in
  * node/processFiles.ts; this module is pure.
@@ -158,7 +159,8 @@ export function checkStartIsDefined(hmm: Hmm, fn: string): void {
 export function processFromJsonText(text: string, source = "process JSON"): Hmm {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors write a UTF-8 byte-order mark at the start of a file: not part of the JSON.
+    parsed = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
   } catch (err) {
     throw new ArgumentError({ fn: "processFromJsonText", argument: source, received: `text that is not valid JSON (${(err as Error).message})`, expected: "a process JSON file" });
   }

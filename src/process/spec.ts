@@ -18,7 +18,8 @@
  * Components are catalogue processes (not files, not composites).
  */
 import { ArgumentError } from "../util/errors.js";
-import { makeProcess } from "./catalogue/index.js";
+import { makeProcess, namesToSuggest, processParamNames } from "./catalogue/index.js";
+import { withNearestName } from "./nearestName.js";
 import { mixture, product, type CompositeKind } from "./composite.js";
 import type { Hmm } from "./hmm.js";
 
@@ -40,6 +41,14 @@ export function parseCatalogueSpec(spec: string): { name: string; params: Record
           argument: "spec",
           received: JSON.stringify(spec),
           expected: 'name or name:key=value,... with numeric values, e.g. "mess3:x=0.05,alpha=0.85"',
+        });
+      }
+      if (key.trim() in params) {
+        throw new ArgumentError({
+          fn: "parseProcessSpec",
+          argument: "spec",
+          received: `${JSON.stringify(spec)} (parameter ${key.trim()} is given twice)`,
+          expected: "each parameter once",
         });
       }
       params[key.trim()] = num;
@@ -185,8 +194,22 @@ export function processFromSpec(spec: string): Hmm {
     throw new ArgumentError({ fn: "processFromSpec", argument: "spec", received: JSON.stringify(spec), expected: "a catalogue spec such as \"mess3:x=0.1\"", hint: "Read process files with resolveProcess or loadProcess from beliefscope/node." });
   }
   const parsed = parseProcessSpec(spec);
-  if (parsed.kind === "catalogue") return makeProcess(parsed.name, { ...parsed.params });
-  const components = parsed.components.map((c) => makeProcess(c.name, { ...c.params }));
+  if (parsed.kind === "catalogue") return build(parsed);
+  const components = parsed.components.map(build);
   const name = formatProcessSpec(parsed);
   return parsed.kind === "mixture" ? mixture(components, { weights: parsed.weights, name }) : product(components, { name });
+}
+
+/** makeProcess, with "did you mean ...?" added to an unknown process or parameter name. */
+function build(c: CatalogueSpec): Hmm {
+  try {
+    return makeProcess(c.name, { ...c.params });
+  } catch (err) {
+    const named = withNearestName(err, "name", c.name, namesToSuggest(c.name));
+    if (named !== err) throw named;
+    // An unknown parameter ("params.alpah"): suggest the nearest of the process's own.
+    const unknown = Object.keys(c.params).find((p) => err instanceof ArgumentError && err.argument === `params.${p}`);
+    if (unknown === undefined) throw err;
+    throw withNearestName(err, `params.${unknown}`, unknown, processParamNames(c.name));
+  }
 }

@@ -13,3 +13,4 @@ export * from "./evaluation/modelWords.js";
 export * from "./baselines/baumWelch.js";
 export * from "./baselines/spectral.js";
 export * from "./presentations.js";
+export * from "./recoveryFiles.js";

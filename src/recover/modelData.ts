@@ -20,6 +20,7 @@ import type { Rows } from "../util/rows.js";
 import { ArgumentError, checkInteger } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
 import { warn } from "../util/warn.js";
+import { didYouMean } from "../util/didYouMean.js";
 
 /** Softmax of float32 logits into float64 probabilities: out[k] for k < V, from logits at `offset`. */
 function softmaxInto(logits: Float32Array, offset: number, V: number, out: Float64Array, outOffset: number): void {
@@ -271,7 +272,7 @@ export function checkSite(fn: string, model: SequenceModel, hooks: readonly stri
   if (hooks.length === 0) throw new ArgumentError({ fn, argument: "site", received: "no hooks", expected: "at least one hook name" });
   for (const h of hooks) {
     if (!valid.has(h)) {
-      throw new ArgumentError({ fn, argument: "site", received: JSON.stringify(h), expected: `hooks of this model: ${[...valid].join(", ")}` });
+      throw new ArgumentError({ fn, argument: "site", received: JSON.stringify(h), expected: `hooks of this model: ${[...valid].join(", ")}`, hint: didYouMean(h, valid) || undefined });
     }
   }
 }

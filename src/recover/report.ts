@@ -105,7 +105,7 @@ export function recoveryReportMarkdown(rec: RecoveredHmm, evaluation: RecoveryEv
     lines.push("");
   }
   lines.push(`## Map from the residual stream to beliefs`, "");
-  lines.push(`Least squares from the activations (${rec.map.weights.length / S} features) to the recovered beliefs: R² ${f(rec.map.r2)} and RMSE ${f(rec.map.rmse)} on sequences held out from the map's fit. Weights in \`probe.safetensors\`.`, "");
+  lines.push(`Least squares from the activations (${rec.map.weights.length / S} features) to the recovered beliefs: R² ${f(rec.map.r2)} and RMSE ${f(rec.map.rmse)} on sequences held out from the map's fit. Weights in \`probe.safetensors\`: \`weight\` [${rec.map.weights.length / S}, ${S}] and \`bias\` [${S}], beliefs = activations @ weight + bias, applied to the activations of ${rec.map.site.map((h) => `\`${h}\``).join(", ")}${rec.map.site.length > 1 ? " concatenated in that order" : ""} (the file's metadata names them).`, "");
   if (evaluation) {
     lines.push(`## Against the true process (${evaluation.truthName}; never used in the fit)`, "");
     lines.push(`True states ${evaluation.trueStates} (Hankel rank ${evaluation.trueRank}; its exact prediction spectrum in the units above: ${evaluation.trueSpectrum.slice(0, Math.max(1, evaluation.trueRank)).map(e).join(", ")}), found ${S}. Held-out: ${evaluation.heldOutSequences} true sequences of ${evaluation.heldOutLength} tokens; optimum ${f(evaluation.optimumLoss, 5)} nats per token. Baselines fitted on ${evaluation.baselineTokens} true tokens${evaluation.baselineTokens ? "" : " (skipped)"}.`, "");

@@ -2,16 +2,19 @@
  * Held-out evaluation of a next-token model on fresh sequences from its
  * process: the model's loss per position beside the Bayes-optimal
  * predictor's loss on the same sequences (paired, so sampling noise largely
- * cancels) and its expectation (the myopic entropy).
+ * cancels) and its expectation (the myopic entropy): the mean over
+ * positions 1..n_ctx (process/optimalLoss.ts), exact, or a certified bracket
+ * with an estimate where the budget cut the enumeration of beliefs; then the
+ * excess over it is given against both ends.
  */
 import type { SequenceModel } from "../model/sequenceModel.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import type { Hmm } from "../process/hmm.js";
-import { sampleSequences } from "../process/sample.js";
+import { optimalLoss as optimalLossOf, type OptimalLoss } from "../process/optimalLoss.js";
+import { createSampler } from "../process/sample.js";
 import { checkInteger } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
 import { nextTokenPairs } from "./objective.js";
-import { optimalTrainingLoss } from "./trainOnProcess.js";
 
 export interface LossEvaluation {
   readonly sequences: number;
@@ -19,8 +22,10 @@ export interface LossEvaluation {
   readonly modelLossPerPosition: Float64Array;
   /** Optimal predictor's loss on the same sequences. */
   readonly optimalLossSameSequencesPerPosition: Float64Array;
-  /** Expected optimal loss (myopic entropy). */
+  /** Expected optimal loss (myopic entropy): exact, or the midpoint of its certified bracket (see `optimum`). */
   readonly optimalLossPerPosition: Float64Array;
+  /** The expected optimal loss with its certified bounds: mean over positions 1..nCtx, exact or a bracket. */
+  readonly optimum: OptimalLoss;
   /** Means over the predicted tokens 1..nPos. */
   readonly modelLoss: number;
   readonly optimalLossSameSequences: number;
@@ -33,6 +38,11 @@ export interface LossEvaluation {
   readonly relativeExcess: number;
   /** modelLoss / optimalLoss - 1, against the expected optimal loss. */
   readonly relativeToExpected: number;
+  /**
+   * The same against both ends of the optimum's certified bracket:
+   * [modelLoss / meanUpper - 1, modelLoss / meanLower - 1] (equal when exact).
+   */
+  readonly relativeToExpectedRange: readonly [number, number];
   /** modelLoss - optimalLossSameSequences: an estimate of the KL divergence from the optimal predictor (nats/token). */
   readonly excessSameSequences: number;
 }
@@ -42,7 +52,12 @@ export interface EvaluateOptions {
   readonly sequences?: number;
   /** Seed of the held-out data (independent of training batches). Default 1. */
   readonly seed?: number;
+  /** Called after each chunk of EVALUATION_CHUNK sequences with the sequences done. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
+
+/** Sequences drawn, run and summed at a time: memory is flat in the count. */
+export const EVALUATION_CHUNK = 2048;
 
 function logSoftmaxAt(logits: Float32Array, offset: number, V: number, target: number): number {
   let max = -Infinity;
@@ -59,24 +74,34 @@ export async function evaluateLoss(model: SequenceModel, hmm: Hmm, options: Eval
   const P = model.nCtx;
   const V = model.dVocab;
   const L = P + 1; // the model sees P tokens and predicts tokens 1..P
-  const samples = sampleSequences(hmm, { count: n, length: L, seed: deriveSeed(seed, "heldout-loss") });
-  const { optimalLoss } = filterBeliefs(hmm, samples.tokens, L);
-  const { inputs, targets } = nextTokenPairs({ batch: n, nPos: P, tokens: samples.tokens });
-  const { data: logits } = await model.forward(inputs, P); // [batch, pos, d_vocab]
+  // Drawn, run and summed a chunk of sequences at a time, so memory stays flat as the count grows
+  // (the sequences and sums are those of one batch: one seeded stream, sums in sequence order).
+  const sampler = createSampler(hmm, { length: L, seed: deriveSeed(seed, "heldout-loss") }, fn);
+  const modelSum = new Float64Array(L);
+  const optimalSum = new Float64Array(L);
+  for (let done = 0; done < n; ) {
+    const c = Math.min(EVALUATION_CHUNK, n - done);
+    const samples = sampler.draw(c);
+    const { optimalLoss } = filterBeliefs(hmm, samples.tokens, L);
+    const { inputs, targets } = nextTokenPairs({ batch: c, nPos: P, tokens: samples.tokens });
+    const { data: logits } = await model.forward(inputs, P); // [chunk, pos, d_vocab]
+    for (let t = 1; t < L; t++) {
+      for (let s = 0; s < c; s++) {
+        // Position t - 1 predicts token t.
+        modelSum[t] -= logSoftmaxAt(logits, (s * P + t - 1) * V, V, targets[s * P + t - 1]);
+        optimalSum[t] += optimalLoss[s * L + t];
+      }
+    }
+    done += c;
+    options.onProgress?.(done, n);
+  }
   const modelPer = new Float64Array(L).fill(NaN);
   const optimalSame = new Float64Array(L).fill(NaN);
   for (let t = 1; t < L; t++) {
-    let m = 0;
-    let o = 0;
-    for (let s = 0; s < n; s++) {
-      // Position t - 1 predicts token t.
-      m -= logSoftmaxAt(logits, (s * P + t - 1) * V, V, targets[s * P + t - 1]);
-      o += optimalLoss[s * L + t];
-    }
-    modelPer[t] = m / n;
-    optimalSame[t] = o / n;
+    modelPer[t] = modelSum[t] / n;
+    optimalSame[t] = optimalSum[t] / n;
   }
-  const expected = optimalTrainingLoss(hmm, P);
+  const expected = optimalLossOf(hmm, P);
   const mean = (a: Float64Array) => a.subarray(1).reduce((x, y) => x + y, 0) / P;
   const modelLoss = mean(modelPer);
   const optimalSameMean = mean(optimalSame);
@@ -85,11 +110,13 @@ export async function evaluateLoss(model: SequenceModel, hmm: Hmm, options: Eval
     modelLossPerPosition: modelPer,
     optimalLossSameSequencesPerPosition: optimalSame,
     optimalLossPerPosition: expected.perPosition,
+    optimum: expected,
     modelLoss,
     optimalLossSameSequences: optimalSameMean,
     optimalLoss: expected.mean,
     relativeExcess: modelLoss / optimalSameMean - 1,
     relativeToExpected: modelLoss / expected.mean - 1,
+    relativeToExpectedRange: [modelLoss / expected.meanUpper - 1, modelLoss / expected.meanLower - 1],
     excessSameSequences: modelLoss - optimalSameMean,
   };
 }

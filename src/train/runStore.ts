@@ -15,6 +15,13 @@ export interface ModelExport {
   readonly weights: Uint8Array;
 }
 
+export interface ResumableCheckpoint {
+  readonly step: number;
+  /** For messages: the checkpoint folder's name. */
+  readonly name: string;
+  load(): Promise<TrainingSnapshot>;
+}
+
 export interface CheckpointPolicy {
   /** Resumable checkpoints (with optimizer state) kept: the newest this many. Default 2. */
   readonly keepResumable: number;
@@ -40,6 +47,19 @@ export interface RunStore {
   saveCheckpoint(snapshot: TrainingSnapshot, policy: CheckpointPolicy, weightsOnly?: boolean): Promise<void>;
   /** The newest resumable checkpoint (one saved with its optimizer state), or null. */
   loadLatestCheckpoint(): Promise<TrainingSnapshot | null>;
+  /**
+   * Every resumable checkpoint, newest first, found by looking (not trusting a pointer file), and notes
+   * on what was looked at (e.g. a missing or damaged latest.json). `load` validates the checkpoint's
+   * files and throws an error saying what is wrong with them.
+   */
+  resumableCheckpoints(): Promise<{ candidates: ResumableCheckpoint[]; notes: string[] }>;
+  /**
+   * Keep metrics.jsonl's lines up to `step` as they are (byte for byte) and cut the rest: lines of
+   * later steps (work being recomputed) and a line a kill left half-written.
+   */
+  keepMetricsUpTo(step: number): Promise<void>;
+  /** Take the store's one-writer lock, or throw naming the holder; without one, writers are not excluded. */
+  lock?(fn: string): Promise<{ release(): Promise<void> }>;
   /** Steps of every kept checkpoint with weights, ascending. */
   checkpointSteps(): Promise<number[]>;
   loadCheckpointWeights(step: number): Promise<StateDict>;
@@ -87,6 +107,14 @@ export class MemoryRunStore implements RunStore {
   async loadLatestCheckpoint() {
     const latest = Math.max(-1, ...this.resumable);
     return latest >= 0 ? this.checkpoints.get(latest)! : null;
+  }
+  async resumableCheckpoints() {
+    const steps = [...this.resumable].sort((a, b) => b - a);
+    return { candidates: steps.map((step) => ({ step, name: `step ${step}`, load: async () => this.checkpoints.get(step)! })), notes: [] };
+  }
+  async keepMetricsUpTo(step: number) {
+    const cut = this.metrics.findIndex((m) => m.step > step);
+    if (cut >= 0) this.metrics = this.metrics.slice(0, cut);
   }
   async checkpointSteps() {
     return [...this.checkpoints.keys()].sort((a, b) => a - b);

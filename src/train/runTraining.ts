@@ -12,6 +12,7 @@
  * data differs from a saved run's, and makes the training task for a model.
  */
 import { ArgumentError } from "../util/errors.js";
+import { warn } from "../util/warn.js";
 import type { EngineDevice } from "../engine/jax.js";
 import { createModel, getArchitecture, modelFromStateDict } from "../model/registry.js";
 import { modelToFiles } from "../model/files.js";
@@ -95,6 +96,8 @@ export interface RunTrainingResult {
   readonly engine: string;
   readonly stopped: boolean;
   readonly referenceLoss: number | undefined;
+  /** When resuming: checkpoints skipped (and why) and what was odd about the run folder; empty otherwise. */
+  readonly resumeNotes: readonly string[];
 }
 
 /** The settings of a new run: the architecture's config over its preset, the training config with its schedule horizon fixed. */
@@ -144,11 +147,50 @@ export function resumedRunFile(saved: RunFile, request: RunRequest, dataDifferen
   return { ...saved, training: makeTrainingConfig({ ...saved.training, steps: Math.max(saved.training.steps, t.steps ?? 0), scheduleSteps }) };
 }
 
-export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingResult> {
+/** Where a resumed run continues: the newest resumable checkpoint whose files and metrics validate. */
+export interface ResumePoint {
+  readonly snapshot: TrainingSnapshot | null;
+  /** What was skipped and why, and what was odd about the folder (each also warned). */
+  readonly notes: string[];
+}
+
+/**
+ * The newest checkpoint that validates: its files load (state.json, both safetensors files), and
+ * metrics.jsonl has its step's line. Each one skipped is named with the reason. With none and
+ * existing checkpoints, refuse: retraining from step 0 would throw away work that exists.
+ */
+export async function findResumePoint(store: RunStore, fn: string): Promise<ResumePoint> {
+  const { candidates, notes } = await store.resumableCheckpoints();
+  const logged = new Set((await store.readMetrics()).map((m) => m.step));
+  const skipped: string[] = [];
+  for (const c of candidates) {
+    if (!logged.has(c.step)) {
+      skipped.push(`${c.name} (metrics.jsonl has no line for step ${c.step})`);
+      continue;
+    }
+    try {
+      const snapshot = await c.load();
+      return { snapshot, notes: [...notes, ...skipped.map((s) => `skipped checkpoint ${s}; resuming from ${c.name}`)] };
+    } catch (err) {
+      skipped.push(`${c.name} (${(err as Error).message})`);
+    }
+  }
+  const weights = (await store.checkpointSteps()).filter((s) => s > 0);
+  if (skipped.length > 0 || weights.length > 0) {
+    throw new ArgumentError({
+      fn,
+      argument: "resume",
+      received: `a run in ${store.location} with no resumable checkpoint that validates${skipped.length ? `: skipped ${skipped.join("; ")}` : ` (checkpoints at steps ${weights.join(", ")} hold weights only)`}`,
+      expected: "a checkpoint with its weights, optimizer state and metrics",
+      hint: "Retraining from step 0 would replace the work recorded there: restore the damaged files, or start a new run in another folder.",
+    });
+  }
+  return { snapshot: null, notes };
+}
+
+/** The run's settings and where it starts: new, or resumed from the newest valid checkpoint (history before it kept). */
+async function openRun(spec: RunTrainingSpec): Promise<{ run: RunFile; resumeFrom?: TrainingSnapshot; earlierMetrics: StepMetrics[]; notes: string[] }> {
   const { fn, store } = spec;
-  let run: RunFile;
-  let resumeFrom: TrainingSnapshot | undefined;
-  let earlierMetrics: StepMetrics[] = [];
   const saved = store ? await store.readRun() : null;
   if (saved && !spec.resume) {
     throw new ArgumentError({
@@ -162,18 +204,55 @@ export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingRes
   if (spec.resume && !saved) {
     throw new ArgumentError({ fn, argument: "store", received: store ? `${store.location} with no run in it` : "no store", expected: "a run folder to resume", hint: "Drop --resume to start a new run there." });
   }
-  if (saved) {
-    run = resumedRunFile(saved, spec.request, spec.dataDifferences?.(saved) ?? [], store!.location, fn);
-    resumeFrom = (await store!.loadLatestCheckpoint()) ?? undefined;
-    earlierMetrics = resumeFrom ? await store!.readMetrics(resumeFrom.step) : [];
-  } else {
-    run = spec.newRun();
+  if (!saved) {
+    const run = spec.newRun();
+    if (store) {
+      await store.writeRun(run);
+      await store.writeMetrics([]);
+    }
+    return { run, earlierMetrics: [], notes: [] };
   }
+  const run = resumedRunFile(saved, spec.request, spec.dataDifferences?.(saved) ?? [], store!.location, fn);
+  const point = await findResumePoint(store!, fn);
+  for (const note of point.notes) warn(note);
+  const resumeFrom = point.snapshot ?? undefined;
+  const step = resumeFrom?.step ?? 0;
+  await store!.writeRun(run);
+  // Lines after the checkpoint describe steps about to be recomputed (a kill's lost work); earlier lines stay byte for byte.
+  await store!.keepMetricsUpTo(step);
+  return { run, resumeFrom, earlierMetrics: await store!.readMetrics(step), notes: point.notes };
+}
+
+/** A failed write of the run (a full disk, a removed folder) as a sentence naming the last complete checkpoint. */
+function storeWriteError(err: unknown, store: RunStore, fn: string, what: string, lastCheckpoint: number): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return err;
+  const why = code === "ENOSPC" || code === "EDQUOT" ? "no space left on the device" : `${code} (${(err as Error).message})`;
+  return new ArgumentError({
+    fn,
+    argument: store.location,
+    received: `a write that failed while saving ${what}: ${why}`,
+    expected: "room to write the run's files",
+    hint: lastCheckpoint > 0
+      ? `The run folder keeps its last complete checkpoint (step ${lastCheckpoint}); free space, then continue it with --resume (\`beliefscope train --resume -o ${store.location}\`).`
+      : "No checkpoint was completed; free space and start again.",
+  });
+}
+
+export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingResult> {
+  const held = spec.store?.lock ? await spec.store.lock(spec.fn) : undefined;
+  try {
+    return await runLocked(spec);
+  } finally {
+    await held?.release();
+  }
+}
+
+async function runLocked(spec: RunTrainingSpec): Promise<RunTrainingResult> {
+  const { fn, store } = spec;
+  const { run, resumeFrom, earlierMetrics, notes } = await openRun(spec);
   const training = run.training;
-  if (store) {
-    await store.writeRun(run);
-    await store.writeMetrics(earlierMetrics); // later lines belonged to work lost in a kill
-  }
+  let lastCheckpoint = resumeFrom?.step ?? 0;
 
   const model = resumeFrom
     ? await modelFromStateDict(run.architecture, run.model, resumeFrom.params, { device: spec.device })
@@ -187,7 +266,8 @@ export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingRes
   const policy: CheckpointPolicy = { keepResumable: 2, keepWeights: (s) => logSteps.has(s) };
   if (store && !resumeFrom) {
     // The initial weights: the untrained-model control and the first frame of a training movie.
-    await store.saveCheckpoint({ step: 0, params: await model.stateDict(), optimizerState: {} }, policy, true);
+    const initial = { step: 0, params: await model.stateDict(), optimizerState: {} };
+    await store.saveCheckpoint(initial, policy, true).catch((err) => Promise.reject(storeWriteError(err, store, fn, "the initial weights", 0)));
   }
   const isCheckpoint = (done: number) => (every > 0 && done % every === 0) || logSteps.has(done) || done === training.steps;
   const evaluation = spec.evaluation;
@@ -237,10 +317,15 @@ export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingRes
           if (!store || (!isCheckpoint(snapshot.step) && spec.events?.shouldStop?.() !== true)) return;
           // Metrics first, then the checkpoint that covers them: a kill in between leaves extra
           // lines, which resuming drops, never a checkpoint whose metrics are missing.
-          await store.appendMetrics(pending);
-          pending = [];
-          // Saved whole; the policy keeps optimizer state on the newest two only.
-          await store.saveCheckpoint(snapshot, policy);
+          try {
+            await store.appendMetrics(pending);
+            pending = [];
+            // Saved whole; the policy keeps optimizer state on the newest two only.
+            await store.saveCheckpoint(snapshot, policy);
+          } catch (err) {
+            throw storeWriteError(err, store, fn, `step ${snapshot.step}`, lastCheckpoint);
+          }
+          lastCheckpoint = snapshot.step;
         },
       },
     );
@@ -248,8 +333,12 @@ export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingRes
     fast?.dispose();
   }
   if (store) {
-    await store.appendMetrics(pending);
-    await store.saveModel(await modelToFiles(model, { step: (resumeFrom?.step ?? 0) + result.steps, ...spec.modelExtra?.(run) }));
+    try {
+      await store.appendMetrics(pending);
+      await store.saveModel(await modelToFiles(model, { step: (resumeFrom?.step ?? 0) + result.steps, ...spec.modelExtra?.(run) }));
+    } catch (err) {
+      throw storeWriteError(err, store, fn, "the final model", lastCheckpoint);
+    }
   }
   return {
     model,
@@ -262,5 +351,6 @@ export async function runTraining(spec: RunTrainingSpec): Promise<RunTrainingRes
     engine: result.engine,
     stopped: result.stopped,
     referenceLoss,
+    resumeNotes: notes,
   };
 }

@@ -9,7 +9,7 @@
 import { ArgumentError, describe } from "../util/errors.js";
 import type { Hmm } from "../process/hmm.js";
 import { processFromJson, processToJson } from "../process/json.js";
-import { myopicEntropy } from "../process/entropy.js";
+import { optimalLoss } from "../process/optimalLoss.js";
 import { nextTokenTask } from "./objective.js";
 import { processTokens } from "./processData.js";
 import { RUN_FORMAT, RUN_FORMAT_VERSION, settingDifferences } from "./runConfig.js";
@@ -33,9 +33,8 @@ export interface TrainOnProcessResult extends Omit<RunTrainingResult, "reference
  * perPosition[t] = h(t) for t = 0..nPos.
  */
 export function optimalTrainingLoss(hmm: Hmm, nPos: number): { perPosition: Float64Array; mean: number } {
-  const perPosition = myopicEntropy(hmm, nPos + 1).values;
-  const predicted = perPosition.subarray(1);
-  return { perPosition, mean: predicted.reduce((a, b) => a + b, 0) / predicted.length };
+  const o = optimalLoss(hmm, nPos);
+  return { perPosition: o.perPosition, mean: o.mean };
 }
 
 /** Train on `hmm` (null when resuming: the run's process is used). */
@@ -53,7 +52,7 @@ export async function trainOnProcess(hmm: Hmm | null, options: TrainOnProcessOpt
     engine: options.engine,
     events: options.events,
     newRun: () => {
-      if (!hmm) throw new ArgumentError({ fn, argument: "hmm", received: describe(hmm), expected: "a process to train on (or resume: true with a store holding a run)" });
+      if (!hmm) throw new ArgumentError({ fn, argument: "hmm", received: describe(hmm), expected: "a process to train on, e.g. mess3 (or --resume, resume: true, with a run folder that holds a run)" });
       const settings = newRunSettings(request, { dVocab: hmm.nSymbols });
       if (settings.model.dVocab !== hmm.nSymbols) {
         throw new ArgumentError({ fn, argument: "model.dVocab", received: String(settings.model.dVocab), expected: `${hmm.nSymbols}, the number of symbols of ${hmm.name}` });
@@ -87,5 +86,6 @@ export async function trainOnProcess(hmm: Hmm | null, options: TrainOnProcessOpt
     resumedFromStep: result.resumedFromStep,
     engine: result.engine,
     stopped: result.stopped,
+    resumeNotes: result.resumeNotes,
   };
 }

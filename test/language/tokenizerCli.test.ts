@@ -68,7 +68,7 @@ describe("beliefscope tokenizer", () => {
     const ids = enc.stdout.trim().split(" ").map(Number);
     expect(ids).toEqual(new Tokenizer(json, {}).encode(text, { add_special_tokens: false }).ids);
     const dec = await runCli(["tokenizer", "decode", join(out, "vocab-512", "tokenizer.json"), ...ids.map(String)]);
-    expect(dec.stdout).toBe(text);
+    expect(dec.stdout).toBe(`${text}\n`); // the line ends (--no-newline for the text alone)
   });
 
   it("writes OUT/tokenizer.json for one size and trains on the generated stories", async () => {

@@ -54,10 +54,6 @@ describe("run folders", () => {
     const cases: [string, string | null, RegExp][] = [
       ["run.json", '{"oops":', /readRun: argument '.*run\.json' received text that is not valid JSON .*; expected the run's settings \(run\.json\)\. The file is damaged/],
       ["run.json", '{"format": "beliefscope/run", "version": 2}', /readRun: argument '.*run\.json "process"' received undefined; expected an object/],
-      ["checkpoints/latest.json", "", /loadLatestCheckpoint: argument '.*latest\.json' received an empty file/],
-      ["checkpoints/step-00000012/state.json", "[", /loadLatestCheckpoint: argument '.*step-00000012\/state\.json' received text that is not valid JSON/],
-      ["checkpoints/step-00000012/model.safetensors", "garbage!", /decodeSafetensors: argument '.*step-00000012\/model\.safetensors' received a header length of .* beyond the end of the file; expected a safetensors file/],
-      ["checkpoints/step-00000012/optimizer.safetensors", null, /loadStateDict: argument '.*optimizer\.safetensors' received no such file; expected a safetensors file of model weights/],
     ];
     for (const [file, text, message] of cases) {
       const copy = await damaged(file, text);
@@ -66,6 +62,33 @@ describe("run folders", () => {
       expect(r.stderr, file).toMatch(message);
       expect(r.stderr, file).not.toMatch(/^\s+at /m);
     }
+    // A damaged newest checkpoint is skipped, named with the reason, and the run continues from the one before (step 10).
+    const fallbacks: [string, string | null, RegExp, number][] = [
+      ["checkpoints/latest.json", "", /latest\.json is damaged \(not JSON\); found the checkpoints by listing/, 12],
+      ["checkpoints/latest.json", null, /latest\.json is missing; found the checkpoints by listing/, 12],
+      ["checkpoints/step-00000012/state.json", "[", /skipped checkpoint step-00000012 \(loadCheckpoint: argument '.*step-00000012\/state\.json' received text that is not valid JSON.*; resuming from step-00000010/, 10],
+      ["checkpoints/step-00000012/model.safetensors", "garbage!", /skipped checkpoint step-00000012 \(decodeSafetensors: argument '.*step-00000012\/model\.safetensors' received a header length of .* beyond the end of the file/, 10],
+      ["checkpoints/step-00000012/optimizer.safetensors", null, /skipped checkpoint step-00000012 \(loadStateDict: argument '.*optimizer\.safetensors' received no such file/, 10],
+    ];
+    const before = await readFile(join(run, "metrics.jsonl"), "utf8");
+    for (const [file, text, message, from] of fallbacks) {
+      const copy = await damaged(file, text);
+      const r = await runCli(["train", "--resume", "-o", copy, "--steps", "14"]);
+      expect(r.code, `${file}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, file).toMatch(message);
+      expect(r.stderr, file).toContain(`resuming at step ${from} of 14`);
+      const after = (await readFile(join(copy, "metrics.jsonl"), "utf8")).split("\n");
+      // History up to the checkpoint is kept byte for byte; the recomputed steps follow.
+      expect(after.slice(0, from).join("\n")).toBe(before.split("\n").slice(0, from).join("\n"));
+      expect(after.filter(Boolean).map((l) => JSON.parse(l).step)).toEqual(Array.from({ length: 14 }, (_, k) => k + 1));
+    }
+    // With both resumable checkpoints damaged it refuses, naming each, and writes nothing.
+    const both = await damaged("checkpoints/step-00000012/model.safetensors", "garbage!");
+    await writeFile(join(both, "checkpoints/step-00000010/model.safetensors"), "garbage!");
+    const r = await runCli(["train", "--resume", "-o", both, "--steps", "14"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/with no resumable checkpoint that validates: skipped step-00000012 \(decodeSafetensors: .*\); step-00000010 \(decodeSafetensors: .*\); expected a checkpoint with its weights, optimizer state and metrics\. Retraining from step 0 would replace/);
+    expect(await readFile(join(both, "metrics.jsonl"), "utf8")).toBe(before);
     const noModel = await damaged("model/config.json", "{}");
     const p = await runCli(["probe", noModel]);
     expect(p.code).toBe(1);

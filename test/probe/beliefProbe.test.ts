@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { probeBeliefs, probeFeatures, probeWeights, type ProbeReport } from "../../src/probe/beliefProbe.js";
+import { probeBeliefs, probeFeatures, type ProbeReport } from "../../src/probe/beliefProbe.js";
+import { decodeProbeFile, encodeProbeFile, probeFileFromReport } from "../../src/probe/probeFile.js";
+import { decodeSafetensors } from "../../src/util/safetensors.js";
 import { kgramFeatures } from "../../src/probe/controls.js";
 import { probeReportJson } from "../../src/probe/reportJson.js";
 import { splitBySequence } from "../../src/probe/split.js";
@@ -78,7 +80,7 @@ describe("probeFeatures", () => {
     for (const r of split.train) expect(testSeqs.has(Math.floor(r / nPos))).toBe(false);
   });
 
-  it("gives plain JSON with every number the report needs, probe weights as nn.Linear tensors, and a table led by the verdict", () => {
+  it("gives plain JSON with every number the report needs, probe weights in the one probe-file layout, and a table led by the verdict", () => {
     const json = probeReportJson(report);
     const site = JSON.parse(JSON.stringify(json)).sites[0];
     for (const key of ["label", "hooks", "features", "verdict", "r2", "rmse", "beliefKL", "modelKL", "observedR2", "controls", "comparisons"]) expect(site).toHaveProperty(key);
@@ -86,17 +88,19 @@ describe("probeFeatures", () => {
     expect(Object.keys(site.controls)).toEqual(["shuffled", "1-gram", "2-gram", "3-gram", "4-gram"]);
     for (const c of Object.values(site.controls) as { r2: number; beliefKL: number }[]) expect(typeof c.r2 === "number" && typeof c.beliefKL === "number").toBe(true);
     expect(json.modelKL).toBeNull(); // no logits given
-    const weights = probeWeights(report);
-    expect(weights["clean.weight"].shape).toEqual([3, 8]);
+    const bytes = encodeProbeFile(probeFileFromReport(report));
+    const weights = decodeSafetensors(bytes).tensors;
+    expect(weights["clean.weight"].shape).toEqual([8, 3]); // [d_features, n_states]
     expect(weights["clean.bias"].shape).toEqual([3]);
-    expect(weights["4_gram_itself.weight"].shape).toEqual([3, 26]);
-    // weight @ x + bias reproduces the prediction of the first test row.
+    expect(weights["4_gram_itself.weight"].shape).toEqual([26, 3]);
+    expect(decodeProbeFile(bytes).sites.map((s) => s.label)).toEqual(report.sites.map((s) => s.label));
+    // x @ weight + bias reproduces the prediction of the first test row.
     const first = splitBySequence(sequences, nPos, 0.5, 2).test[0];
     const x = features.clean.data.subarray(first * 8, first * 8 + 8);
     for (let c = 0; c < 3; c++) {
       let v = weights["clean.bias"].data[c];
-      for (let i = 0; i < 8; i++) v += weights["clean.weight"].data[c * 8 + i] * x[i];
-      expect(v).toBeCloseTo(report.testPredictions.clean.data[c], 5); // float32
+      for (let i = 0; i < 8; i++) v += x[i] * weights["clean.weight"].data[i * 3 + c];
+      expect(v).toBeCloseTo(report.testPredictions.clean.data[c], 10); // float64
       expect(v).toBeCloseTo(report.testBeliefs.data[c], 5); // exact features: prediction = belief
     }
     const table = probeTable(report);

@@ -63,7 +63,7 @@ describe("catalogue", () => {
   });
 
   it("resolves aliases and rejects unknown names with the list of choices", () => {
-    expect(resolveProcessName("zero-one-random")).toBe("z1r");
+    expect(resolveProcessName("random-random-xor")).toBe("rrxor");
     expect(resolveProcessName("simple-nonunifilar-source")).toBe("sns");
     expect(() => makeProcess("mess4")).toThrow(
       /makeProcess: argument 'name' received "mess4"; expected a catalogue process: mess3, z1r, rrxor, golden-mean, even, sns, random-hmm, coin, days-of-week/,

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadLatestCheckpoint, saveCheckpoint as save } from "../../src/node/checkpoint.js";
+import { loadLatestCheckpoint, resumableCheckpointsIn, saveCheckpoint as save } from "../../src/node/checkpoint.js";
 import type { TrainingSnapshot } from "../../src/train/trainer.js";
 
 const keepTwo = { keepResumable: 2, keepWeights: (step: number) => step === 10 };
@@ -44,9 +44,22 @@ describe("checkpoints", () => {
     expect((await readdir(dir)).sort()).toEqual(["latest.json", "step-00000005", "step-00000015"]);
   });
 
-  it("explains a corrupt pointer file", async () => {
+  it("finds checkpoints by listing the folder when the pointer file is corrupt or missing, and says so", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bs-ckpt-"));
     await writeFile(join(dir, "latest.json"), "{ half");
-    await expect(loadLatestCheckpoint(dir)).rejects.toThrow(/loadLatestCheckpoint: argument '.*latest.json' received text that is not valid JSON .*; expected a JSON pointer \{ step, folder \} to the latest checkpoint\. The file is damaged/);
+    expect(await loadLatestCheckpoint(dir)).toBeNull();
+    await saveCheckpoint(dir, snapshot(5));
+    await saveCheckpoint(dir, snapshot(7));
+    await writeFile(join(dir, "latest.json"), "{ half");
+    expect((await loadLatestCheckpoint(dir))!.step).toBe(7);
+    const found = await resumableCheckpointsIn(dir);
+    expect(found.candidates.map((c) => c.step)).toEqual([7, 5]);
+    expect(found.notes).toEqual([`${join(dir, "latest.json")} is damaged (not JSON); found the checkpoints by listing ${dir}`]);
+    await rm(join(dir, "latest.json"));
+    expect((await resumableCheckpointsIn(dir)).notes).toEqual([`${join(dir, "latest.json")} is missing; found the checkpoints by listing ${dir}`]);
+    // A truncated newest checkpoint is passed over for the one before.
+    await truncate(join(dir, "step-00000007", "optimizer.safetensors"), 1000);
+    expect((await loadLatestCheckpoint(dir))!.step).toBe(5);
+    await expect(found.candidates[0].load()).rejects.toThrow(/step-00000007\/optimizer\.safetensors' received /);
   });
 });

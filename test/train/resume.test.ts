@@ -7,6 +7,7 @@ import { collect, runCli, startCli } from "../cli/run.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { trainOnProcess } from "../../src/train/trainOnProcess.js";
 import { MemoryRunStore } from "../../src/train/runStore.js";
+import { FileRunStore } from "../../src/node/runFolder.js";
 
 // A tiny model so that runs take seconds; the same flags for every run.
 const model = ["--preset", "small", "--layers", "1", "--d-model", "16", "--heads", "2", "--d-head", "8", "--d-mlp", "32"];
@@ -49,15 +50,41 @@ describe("training checkpoints", () => {
     expect(lines).toEqual(Array.from({ length: steps }, (_, k) => k + 1));
   });
 
-  it("refuses to overwrite an existing run without --resume, leaving it intact", async () => {
+  it("refuses to overwrite an existing run without --resume or --force, leaving it intact; --force replaces it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bs-exists-"));
     const out = join(dir, "run");
     expect((await runCli(flags(out, 10))).code).toBe(0);
     const before = await readFile(join(out, "model", "model.safetensors"));
     const again = await runCli(flags(out, 20));
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`error: trainOnProcess: argument 'store' received "${out}", which already holds a run; expected a new or empty run folder. Pass resume: true (--resume) to continue that run, or choose another folder.`);
+    expect(again.stderr).toContain(`error: beliefscope train: argument '--out' received "${out}", which exists and holds checkpoints, metrics.jsonl, model, run.json; expected a new or empty folder. Pass --force to replace what is there, or --resume to continue it, or choose another folder.`);
     expect((await readFile(join(out, "model", "model.safetensors"))).equals(before)).toBe(true);
+    // The library refuses too, in its own words.
+    await expect(trainOnProcess(makeProcess("mess3"), { store: new FileRunStore(out), training: { steps: 1 } })).rejects.toThrow(`which already holds a run`);
+    const forced = await runCli([...flags(out, 12), "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    const steps = (await readFile(join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l).step);
+    expect(steps).toEqual(Array.from({ length: 12 }, (_, k) => k + 1));
+  });
+
+  it("a second writer of a run folder is refused at once, naming the process that holds it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bs-lock-"));
+    const out = join(dir, "run");
+    const child = startCli(flags(out, 100_000));
+    const done = collect(child);
+    try {
+      expect(await waitFor(join(out, "checkpoints", "latest.json"), 60_000)).toBe(true);
+      const second = await runCli(["train", "--resume", "-o", out, "--steps", "100000"]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`^error: beliefscope train: argument '${out}' received a folder another process is writing: pid ${child.pid} on .* \\(beliefscope train mess3 -o ${out} .*\\); expected a folder no other process is writing\\. Wait for it to finish \\(or stop it: kill ${child.pid}\\)\\.`));
+    } finally {
+      child.kill("SIGKILL");
+      await done;
+    }
+    // The killed holder's lock is stale: the next writer takes it over (and is then refused only for its steps).
+    const next = await runCli(["train", "--resume", "-o", out, "--steps", "5"]);
+    expect(next.stderr).not.toContain("another process is writing");
+    expect(next.stderr).toContain("training.steps (may only grow)");
   });
 
   it("refuses to resume with other settings, naming them, and resumes with more steps", async () => {

@@ -13,6 +13,7 @@ import {
   beliefColours,
   beliefFigureSvg,
   beliefProjection,
+  encodeProbeFile,
   evaluateLoss,
   evaluateRecovery,
   fromFlat,
@@ -21,10 +22,12 @@ import {
   mixedStatePresentation,
   modelFromStateDict,
   probeBeliefs,
+  probeFileFromReport,
   probeReportJson,
   processFromJson,
   processToJson,
   recoverHmm,
+  recoveryProbeFile,
   recoveryReportJson,
   stationaryDistribution,
   type Hmm,
@@ -93,6 +96,7 @@ function siteSummary(report: ProbeReport, label: string, projection: PlaneProjec
     beyondControls: v.beyondControls,
     notBeaten,
     undefinedReason,
+    memory: site.memory.phrase,
     controls,
     predicted: points(report.testBeliefs, report.testPredictions[label], projection, colours),
   };
@@ -142,7 +146,7 @@ async function finalAnalysis(runId: number, step: number, params: StateDict, rec
     const labels = report.sites.map((s) => s.label);
     const heldOut = { loss: loss.modelLoss, optimal: loss.optimalLossSameSequences, relative: loss.relativeExcess, perPosition: loss.modelLossPerPosition, optimalPerPosition: loss.optimalLossSameSequencesPerPosition };
     const summary = summarise(report, step, labels, heldOut, (now() - t0) / 1000);
-    post({ type: "final", runId, summary, reportJson: probeReportJson(report) }, transfers(summary.truth, ...summary.sites.map((s) => s.predicted)));
+    post({ type: "final", runId, summary, reportJson: probeReportJson(report), probeFile: encodeProbeFile(probeFileFromReport(report)) }, transfers(summary.truth, ...summary.sites.map((s) => s.predicted)));
     if (!recover) return;
     try {
       await recovery(runId, model, ctx.hmm, progress);
@@ -202,6 +206,7 @@ async function recovery(runId: number, model: SequenceModel, truth: Hmm, progres
     interpolable: perm !== null && rec.hmm.nStates === truth.nStates,
     recoveredJson: processToJson(rec.hmm),
     reportJson: recoveryReportJson(rec, evaluation, { source: "beliefscope lab", modelSummary: model.summary, site: rec.map.site, seed: 0 }),
+    probeFile: recoveryProbeFile(rec),
     seconds: (now() - t0) / 1000,
   };
   if (run?.runId !== runId) return;

@@ -44,6 +44,8 @@ interface Run {
   probe: ProbeSummary | null;
   final: ProbeSummary | null;
   finalReport: unknown;
+  /** probes.safetensors of the final analysis (src/probe/probeFile.ts layout). */
+  finalProbeFile: Uint8Array | null;
   recovery: RecoverySummary | null;
   /** Seconds from pressing Train to the first probe verdict "beyond controls" of the final layer. */
   beyondAt: number | null;
@@ -134,6 +136,7 @@ export class Lab {
       onDownloadMetrics: () => this.downloadMetrics(),
       onDownloadLoss: (format) => void this.downloadLoss(format),
       onDownloadProbes: () => this.run?.finalReport && downloadText(JSON.stringify(this.run.finalReport, null, 2) + "\n", "probes.json"),
+      onDownloadProbeWeights: () => this.run?.finalProbeFile && downloadBytes(this.run.finalProbeFile, "probes.safetensors"),
       onDownloadProbeFigure: (site, format) => void this.downloadFigure(this.analysisWorker, `probe:${site}`, `beliefs-${site.replace(/\s+/g, "-")}`, format),
       onDownloadRecovery: (what) => void this.downloadRecovery(what),
       onInterpolate: (t) => this.post(this.analysisWorker, { type: "interpolate", id: ++this.requestCounter, t }),
@@ -289,6 +292,7 @@ export class Lab {
       probe: null,
       final: null,
       finalReport: null,
+      finalProbeFile: null,
       recovery: null,
       beyondAt: null,
     };
@@ -456,6 +460,7 @@ export class Lab {
       case "final": {
         r.final = m.summary;
         r.finalReport = m.reportJson;
+        r.finalProbeFile = m.probeFile;
         const site = this.finalLayer(m.summary);
         // The final evaluation (5000 sequences) replaces a live one (1000) of the same step.
         const same = r.heldOut.findIndex((p) => p.step === m.summary.step);
@@ -530,11 +535,12 @@ export class Lab {
     else if (files["model.safetensors"]) downloadBytes(files["model.safetensors"], "model.safetensors");
   }
 
-  private async downloadRecovery(what: "json" | "report" | "graph-svg" | "graph-png" | "beliefs-svg" | "beliefs-png"): Promise<void> {
+  private async downloadRecovery(what: "json" | "report" | "probe" | "graph-svg" | "graph-png" | "beliefs-svg" | "beliefs-png"): Promise<void> {
     const rec = this.run?.recovery;
     if (!rec) return;
     if (what === "json") return downloadText(prettyJson(rec.recoveredJson), "recovered.json");
     if (what === "report") return downloadText(JSON.stringify(rec.reportJson, null, 2) + "\n", "recovery-report.json");
+    if (what === "probe") return downloadBytes(rec.probeFile, "probe.safetensors");
     const [name, format] = what.split("-") as ["graph" | "beliefs", "svg" | "png"];
     await this.downloadFigure(this.analysisWorker, name === "graph" ? "recovery-graph" : "recovery-beliefs", name === "graph" ? "truth-vs-recovered" : "recovered-beliefs", format);
   }

@@ -7,7 +7,7 @@
  */
 import { ArgumentError } from "../../src/util/errors.js";
 import type { Rows } from "../../src/util/rows.js";
-import { entropyRate, mixedStatePresentation, myopicEntropy, processFromJsonText, processFromSpec, processToJson, type Hmm } from "../../src/process/index.js";
+import { entropyRate, mixedStatePresentation, optimalLoss as optimalLossOf, processFromJsonText, processFromSpec, processToJson, type Hmm } from "../../src/process/index.js";
 import { mspFigureSvg } from "./figures.js";
 import { pointSet, transfers } from "./points.js";
 import type { ProcessEvent, ProcessRequest, ProcessSummary } from "./protocol.js";
@@ -29,10 +29,11 @@ function analyse(id: number, spec: string | undefined, json: string | undefined,
   const t0 = performance.now();
   try {
     const hmm = spec !== undefined ? processFromSpec(spec) : processFromJsonText(json ?? "", "process.json");
-    // Optimal loss of a model that reads nCtx tokens: the mean of h(1..nCtx) (src/train/trainOnProcess.ts).
-    const perPosition = myopicEntropy(hmm, nCtx + 1, { maxWork: MAX_WORK }).values;
-    const optimalLoss = perPosition.subarray(1).reduce((a, b) => a + b, 0) / nCtx;
+    // Optimal loss of a model that reads nCtx tokens: the mean of h(1..nCtx), exact or a certified bracket (src/process/optimalLoss.ts).
     const rate = entropyRate(hmm, { maxWork: MAX_WORK });
+    const optimum = optimalLossOf(hmm, nCtx, { maxWork: MAX_WORK, rate });
+    const perPosition = optimum.perPosition;
+    const optimalLoss = optimum.mean;
     const msp = mixedStatePresentation(hmm, { depth: Math.max(nCtx, 8), maxBeliefs: MSP_MAX_NODES, maxWork: MAX_WORK });
     const beliefs: Rows = { rows: msp.nNodes, cols: hmm.nStates, data: msp.beliefs.slice(0, msp.nNodes * hmm.nStates) };
     current = { hmm, beliefs };
@@ -45,6 +46,7 @@ function analyse(id: number, spec: string | undefined, json: string | undefined,
       generalized: hmm.generalized === true,
       optimalLossPerPosition: perPosition,
       optimalLoss,
+      optimalLossBracket: { exact: optimum.exact, lower: optimum.meanLower, upper: optimum.meanUpper },
       entropyRate: { lower: rate.lower, upper: rate.upper, converged: rate.converged, method: rate.method },
       msp: { nodes: msp.nNodes, depth: msp.levels.length - 1, closed: msp.closed, truncated: msp.truncated },
       points: pointSet(beliefs),

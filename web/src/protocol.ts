@@ -99,8 +99,10 @@ export interface ProcessSummary {
   readonly nSymbols: number;
   readonly generalized: boolean;
   readonly optimalLossPerPosition: Float64Array;
-  /** Mean of h(1..nCtx): the loss a perfect model reaches. */
+  /** Mean of h(1..nCtx): the loss a perfect model reaches (exact, or an estimate inside optimalLossBracket). */
   readonly optimalLoss: number;
+  /** Its certified bracket (lower = upper when exact; else the budget cut the enumeration of beliefs). */
+  readonly optimalLossBracket: { readonly exact: boolean; readonly lower: number; readonly upper: number };
   readonly entropyRate: { readonly lower: number; readonly upper: number; readonly converged: boolean; readonly method: string };
   readonly msp: { readonly nodes: number; readonly depth: number; readonly closed: boolean; readonly truncated: boolean };
   readonly points: PointSet;
@@ -117,6 +119,8 @@ export interface SiteSummary {
   /** Controls not beaten, e.g. ["3-gram (R²)"], or why the verdict is undefined. */
   readonly notBeaten: readonly string[];
   readonly undefinedReason: string | null;
+  /** The memory the site is equivalent to: "as informative as the last 3 tokens" (null when not computed). */
+  readonly memory: string | null;
   readonly controls: Readonly<Record<string, { readonly r2: number | null; readonly beliefKL: number }>>;
   readonly predicted: PointSet;
 }
@@ -146,6 +150,8 @@ export interface RecoverySummary {
   readonly interpolable: boolean;
   readonly recoveredJson: ProcessJson;
   readonly reportJson: Record<string, unknown>;
+  /** probe.safetensors: the activation map to the recovered beliefs (the one probe-file layout, src/probe/probeFile.ts). */
+  readonly probeFile: Uint8Array;
   readonly seconds: number;
 }
 
@@ -153,7 +159,7 @@ export interface RecoverySummary {
 export type AnalysisEvent =
   | { readonly type: "probe"; readonly runId: number; readonly summary: ProbeSummary }
   | { readonly type: "progress"; readonly runId: number; readonly stage: string; readonly done: number; readonly total: number }
-  | { readonly type: "final"; readonly runId: number; readonly summary: ProbeSummary; readonly reportJson: unknown }
+  | { readonly type: "final"; readonly runId: number; readonly summary: ProbeSummary; readonly reportJson: unknown; readonly probeFile: Uint8Array }
   | { readonly type: "recovery"; readonly runId: number; readonly summary: RecoverySummary }
   | { readonly type: "recoveryError"; readonly runId: number; readonly message: string }
   | { readonly type: "interpolated"; readonly id: number; readonly t: number; readonly points: PointSet }

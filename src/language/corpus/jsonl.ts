@@ -37,8 +37,10 @@ export class JsonlDocuments {
     return this.#documents;
   }
 
-  #parse(line: string, out: string[]): void {
+  #parse(text: string, out: string[]): void {
     const n = ++this.#lineNumber;
+    // Editors write a UTF-8 byte-order mark at the start of a file: not part of the first line's JSON.
+    const line = n === 1 && text.startsWith("\ufeff") ? text.slice(1) : text;
     if (line.trim().length === 0) return;
     let row: unknown;
     try {

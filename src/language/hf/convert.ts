@@ -92,11 +92,16 @@ function neoLayerKinds(c: Json, nLayers: number, source: string): string[] {
   if (!Array.isArray(kinds)) {
     const types = c.attention_types;
     if (!Array.isArray(types)) throw configError(source, "attention_types", types, 'a list such as [[["global", "local"], 4]]');
-    const out: string[] = [];
+    // Checked whole before anything is expanded: [[["global", "local"], 1e9]] must not allocate 2e9 entries first.
+    let total = 0;
     for (const entry of types) {
-      if (!Array.isArray(entry) || !Array.isArray(entry[0]) || !Number.isInteger(entry[1])) throw configError(source, "attention_types", types, 'a list of [["global" | "local", ...], repeats]');
-      for (let r = 0; r < entry[1]; r++) out.push(...(entry[0] as string[]));
+      if (!Array.isArray(entry) || !Array.isArray(entry[0]) || !Number.isInteger(entry[1]) || (entry[1] as number) < 0) throw configError(source, "attention_types", types, 'a list of [["global" | "local", ...], repeats]');
+      if ((entry[0] as unknown[]).some((k) => k !== "global" && k !== "local")) throw configError(source, "attention_types", types, 'kinds "global" or "local" only');
+      total += (entry[0] as unknown[]).length * (entry[1] as number);
     }
+    if (total !== nLayers) throw configError(source, "attention_types", JSON.stringify(types), `kinds x repeats adding up to num_layers = ${nLayers} (these give ${total})`);
+    const out: string[] = [];
+    for (const entry of types) for (let r = 0; r < entry[1]; r++) out.push(...(entry[0] as string[]));
     kinds = out;
   }
   const list = kinds as unknown[];

@@ -8,13 +8,9 @@
  */
 import { ArgumentError } from "../../util/errors.js";
 import type { HostTensor } from "../../util/hostTensor.js";
+import { parseSafetensorsHeader, type SafetensorsHeaderEntry } from "../../util/safetensors.js";
 
-export interface SafetensorsEntry {
-  readonly dtype: string;
-  readonly shape: readonly number[];
-  readonly begin: number;
-  readonly end: number;
-}
+export type SafetensorsEntry = SafetensorsHeaderEntry;
 
 const FLOAT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 
@@ -28,35 +24,11 @@ export class SafetensorsReader {
   constructor(bytes: Uint8Array, source: string) {
     this.#bytes = bytes;
     this.#source = source;
-    function bad(received: string): never {
-      throw new ArgumentError({ fn: "loadHfCheckpoint", argument: source, received, expected: "a safetensors file (8-byte header length, JSON header, tensor data)" });
-    }
-    if (bytes.length < 8) bad(`${bytes.length} bytes`);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const n = Number(view.getBigUint64(0, true));
-    if (!(n > 0 && 8 + n <= bytes.length)) bad(`a header length of ${n} in a file of ${bytes.length} bytes`);
-    let header: Record<string, unknown>;
-    try {
-      header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-    } catch (err) {
-      bad(`a header that is not JSON (${(err as Error).message})`);
-    }
-    this.#base = 8 + n;
-    const dataLength = bytes.length - this.#base;
-    const entries = new Map<string, SafetensorsEntry>();
-    let metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(header)) {
-      if (name === "__metadata__") {
-        metadata = (value ?? {}) as Record<string, string>;
-        continue;
-      }
-      const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      const offsets = e.data_offsets as [number, number] | undefined;
-      if (typeof e.dtype !== "string" || !Array.isArray(e.shape) || !Array.isArray(offsets) || !(offsets[0] >= 0 && offsets[1] <= dataLength && offsets[0] <= offsets[1])) {
-        bad(`a header entry "${name}" without a valid dtype, shape and data_offsets within the data`);
-      }
-      entries.set(name, { dtype: e.dtype as string, shape: e.shape as number[], begin: offsets![0], end: offsets![1] });
-    }
+    // The whole header is validated in the one safetensors module (offsets contiguous, in range, matching dtype x shape).
+    const header = parseSafetensorsHeader(bytes, source, "loadHfCheckpoint");
+    this.#base = header.base;
+    const entries = header.entries;
+    const metadata = header.metadata;
     this.entries = entries;
     this.metadata = metadata;
   }

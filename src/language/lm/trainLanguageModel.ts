@@ -17,6 +17,7 @@ import { ArgumentError, checkInteger } from "../../util/errors.js";
 import { deriveSeed } from "../../util/rng.js";
 import { warn } from "../../util/warn.js";
 import { languageModelLoss } from "./evaluateLm.js";
+import type { ValidationSplit } from "./tokenBlock.js";
 import type { TokenStream } from "./tokenStream.js";
 import { checkWindowable, windowBatch, type WindowStart } from "./windows.js";
 
@@ -37,6 +38,11 @@ export interface CorpusRunData extends RunData {
   readonly validationTokens: number;
   /** True when --max-tokens cut the corpus short. */
   readonly truncated: boolean;
+  /**
+   * How validation was held out (absent in older runs: "documents"): by document, or, when the corpus has
+   * too few documents for the share, the last `validationTokens` tokens as one block (tokenBlock.ts).
+   */
+  readonly validationSplit?: ValidationSplit;
 }
 
 export interface LanguageModelData {

@@ -63,6 +63,11 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** Two tokens given one id: decoding that id could give either. */
+function duplicateIdError(source: string, where: string, id: number, first: string, second: string): ArgumentError {
+  return tokenizerJsonError(source, `${where} id ${id}`, `two tokens with id ${id}: ${JSON.stringify(first)} and ${JSON.stringify(second)}`, "one token per id");
+}
+
 export class BpeTokenizer {
   /** The tokenizer.json this tokenizer was read from (unchanged). */
   readonly json: TokenizerJson;
@@ -115,6 +120,8 @@ export class BpeTokenizer {
       if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= MAX_BPE_VOCAB) {
         throw tokenizerJsonError(source, `model.vocab[${JSON.stringify(token)}]`, describe(id), `an integer id in [0, ${MAX_BPE_VOCAB})`);
       }
+      const other = this.#idToToken[id];
+      if (other !== undefined) throw duplicateIdError(source, "model.vocab", id, other, token);
       this.#tokenToId.set(token, id);
       this.#idToToken[id] = token;
       maxId = Math.max(maxId, id);
@@ -127,6 +134,9 @@ export class BpeTokenizer {
       added.set(t.content, token);
       addedIds.set(t.content, t.id);
       if (token.special) specialIds.add(t.id);
+      // An added token may repeat a vocabulary entry (GPT-2's <|endoftext|>), never take another token's id.
+      const other = this.#idToToken[t.id];
+      if (other !== undefined && other !== t.content) throw duplicateIdError(source, "added_tokens", t.id, other, t.content);
       this.#tokenToId.set(t.content, t.id);
       this.#idToToken[t.id] = t.content;
       maxId = Math.max(maxId, t.id);

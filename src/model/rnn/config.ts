@@ -4,6 +4,7 @@
  * preset-and-check routine the state-space models (../ssm) share.
  */
 import { ArgumentError, checkInteger, checkKnownKeys, describe } from "../../util/errors.js";
+import { didYouMean } from "../../util/didYouMean.js";
 
 export interface RecurrentConfig {
   /** Stacked recurrent layers; layer l + 1 reads layer l's hidden states (torch's num_layers). */
@@ -38,7 +39,7 @@ export function completeConfig<C extends object>(o: {
     throw new ArgumentError({ fn, argument: "overrides", received: describe(overrides), expected: "an object of config fields" });
   }
   if (!Object.prototype.hasOwnProperty.call(o.presets, preset)) {
-    throw new ArgumentError({ fn, argument: "preset", received: describe(preset), expected: `one of ${Object.keys(o.presets).join(", ")}` });
+    throw new ArgumentError({ fn, argument: "preset", received: describe(preset), expected: `one of ${Object.keys(o.presets).join(", ")}`, hint: didYouMean(preset, Object.keys(o.presets)) || undefined });
   }
   checkForeignOptions(fn, o.architecture, overrides, Object.keys(o.defaults));
   checkKnownKeys(fn, "config", overrides, Object.keys(o.defaults));

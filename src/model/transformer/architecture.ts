@@ -31,7 +31,7 @@ export function transformerSummary(c: TransformerConfig): string {
 
 export const transformer: Architecture<TransformerConfig> = {
   name: "transformer",
-  description: "decoder-only transformer (TransformerLens names): pre-LN, GELU MLPs, softmax attention; presets shai-4l, attn-only-1l, small",
+  description: "decoder-only transformer (TransformerLens names): pre-LN, GELU MLPs, softmax attention",
   presets: PRESETS,
   defaultPreset: "shai-4l",
   makeConfig: (overrides = {}, preset) => makeConfig(overrides as Partial<TransformerConfig>, (preset ?? "shai-4l") as PresetName),

@@ -3,6 +3,7 @@
  * with TransformerLens's meanings (HookedTransformerConfig) in camelCase.
  */
 import { ArgumentError, checkChoice, checkInteger, checkKnownKeys, describe } from "../../util/errors.js";
+import { didYouMean } from "../../util/didYouMean.js";
 
 /** "gelu" is the exact erf form (torch and TransformerLens "gelu"); "gelu-tanh" the tanh approximation (GPT-2, TransformerLens "gelu_new"). */
 export const ACTIVATIONS = ["gelu", "gelu-tanh", "relu", "silu"] as const;
@@ -166,7 +167,7 @@ export function makeConfig(overrides: Partial<TransformerConfig> = {}, preset: P
     throw new ArgumentError({ fn, argument: "overrides", received: describe(overrides), expected: "an object of config fields" });
   }
   if (!(preset in PRESETS)) {
-    throw new ArgumentError({ fn, argument: "preset", received: describe(preset), expected: `one of ${Object.keys(PRESETS).join(", ")}` });
+    throw new ArgumentError({ fn, argument: "preset", received: describe(preset), expected: `one of ${Object.keys(PRESETS).join(", ")}`, hint: didYouMean(preset, Object.keys(PRESETS)) || undefined });
   }
   checkKnownKeys(fn, "config", overrides, KEYS);
   const c = { ...DEFAULT_CONFIG, ...PRESETS[preset], ...overrides } as TransformerConfig;

@@ -7,12 +7,13 @@
 import { join } from "node:path";
 import type { EngineDevice } from "../../engine/jax.js";
 import { documentPart, type CorpusSplit } from "../../language/corpus/split.js";
-import { trainLanguageModel, type CorpusRunData, type LanguageModelData, type TrainLanguageModelOptions, type TrainLanguageModelResult } from "../../language/lm/trainLanguageModel.js";
+import { LM_TRANSFORMER_DEFAULTS, trainLanguageModel, type CorpusRunData, type LanguageModelData, type TrainLanguageModelOptions, type TrainLanguageModelResult } from "../../language/lm/trainLanguageModel.js";
 import type { WindowStart } from "../../language/lm/windows.js";
 import { BpeTokenizer } from "../../language/tokenizer/tokenizer.js";
 import { trainTokenizers } from "../../language/tokenizer/trainTokenizer.js";
 import type { EngineChoice } from "../../train/fastEngines.js";
 import { ArgumentError } from "../../util/errors.js";
+import { formatSize } from "../../util/humanUnits.js";
 import { FileRunStore } from "../runFolder.js";
 import { openLanguageData, prepareLanguageData, RUN_TOKENIZER, loadRunTokenizer } from "./languageData.js";
 import { openCorpus, type CorpusOptions } from "./readCorpus.js";
@@ -50,7 +51,7 @@ export interface TrainLmInFolderResult extends TrainLanguageModelResult {
   readonly tokenizer: BpeTokenizer;
 }
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const mb = formatSize;
 
 /** Train a tokenizer on the training part of a corpus (the validation documents stay unseen). */
 async function trainCorpusTokenizer(o: TrainLmInFolderOptions, split: CorpusSplit): Promise<BpeTokenizer> {
@@ -103,6 +104,8 @@ export async function trainLanguageModelInFolder(o: TrainLmInFolderOptions): Pro
       split,
       windows: o.windows ?? "random",
       maxTokens: o.maxTokens,
+      // One validation window of the model's context (the default transformer's when a preset sets it).
+      minValidationTokens: Number(o.model?.nCtx ?? LM_TRANSFORMER_DEFAULTS.nCtx) + 1,
       onProgress: (p) => o.onProgress?.({ phase: "tokenize", done: p.done, total: p.total, detail: `${p.documents} documents, ${(p.tokens / 1e6).toFixed(2)} M tokens` }),
     });
   }

@@ -11,6 +11,7 @@ import type { EngineDevice } from "../../engine/jax.js";
 import { documentPart } from "../../language/corpus/split.js";
 import { isGrammarSpec, parseGrammarSpec, type GrammarCorpusSpec } from "../../language/grammar/corpus.js";
 import { bosTokenOf, encodeCorpus } from "../../language/lm/encodeCorpus.js";
+import { needsTokenBlock, splitTokenBlock, tokenBlockSize } from "../../language/lm/tokenBlock.js";
 import { TokenStreamBuilder, type TokenStream } from "../../language/lm/tokenStream.js";
 import type { CorpusRunData, TrainLanguageModelOptions } from "../../language/lm/trainLanguageModel.js";
 import { windowBatch, type WindowStart } from "../../language/lm/windows.js";
@@ -19,7 +20,7 @@ import { trainTokenizers } from "../../language/tokenizer/trainTokenizer.js";
 import { MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, modelFromFiles } from "../../model/files.js";
 import { createModel, modelFromStateDict } from "../../model/registry.js";
 import type { SequenceModel } from "../../model/sequenceModel.js";
-import { analyzeLanguageModel, type LmAnalysisBounds, type LmAnalysisResult } from "../../pipeline/lmAnalysis.js";
+import { analyzeLanguageModel, type LmAnalysisBounds, type LmAnalysisResult, type LmEvaluationText } from "../../pipeline/lmAnalysis.js";
 import { ArgumentError } from "../../util/errors.js";
 import { deriveSeed } from "../../util/rng.js";
 import { warn } from "../../util/warn.js";
@@ -101,6 +102,7 @@ interface AnalysisInputs {
   nPos: number;
   windows: WindowStart;
   bos: number;
+  evaluationText: LmEvaluationText;
   grammar: GrammarCorpusSpec | null;
   metrics: Awaited<ReturnType<FileRunStore["readMetrics"]>>;
   name: string;
@@ -130,10 +132,12 @@ async function runInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInputs> {
   const data = await openLanguageData(o.source, run.data as CorpusRunData);
   const description = run.data as CorpusRunData;
   let validation = data.validation;
+  let evaluationText: LmEvaluationText = description.validationSplit === "token-block" ? "token-block" : "documents";
   const nPos = Math.min(o.nPos ?? model.nCtx, model.nCtx);
   if (!validation || validation.nTokens < nPos + 1) {
-    warn("the run has no validation documents long enough: analysing training text instead (losses are then not held out)");
+    warn(`the run holds out ${validation ? `${validation.nTokens} tokens, fewer than one window of ${nPos + 1}` : "no validation text (--validation 0)"}: analysing training text instead, and every loss is labelled "training-text loss (not held out)"`);
     validation = data.train;
+    evaluationText = "training-text";
   }
   const corpus = description.corpus;
   return {
@@ -145,6 +149,7 @@ async function runInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInputs> {
     nPos,
     windows: description.windows,
     bos: description.bos,
+    evaluationText,
     grammar: corpus.length === 1 && isGrammarSpec(corpus[0]) ? parseGrammarSpec(corpus[0]) : null,
     metrics: await store.readMetrics(),
     name: o.source,
@@ -165,20 +170,33 @@ async function checkpointInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInpu
   const nPos = Math.min(o.nPos ?? 128, loaded.model.nCtx);
   const bos = bosTokenOf(tokenizer, fn);
   const corpus = await openCorpus(o.corpus, o.corpusOptions ?? {});
-  const train = new TokenStreamBuilder();
-  const validation = new TokenStreamBuilder();
-  const stats = await encodeCorpus(corpus.documents(), tokenizer, { train, validation }, { split: { validationFraction: 0.5, seed: o.seed ?? 0 }, bos, maxTokens: o.maxTokens ?? 2_000_000 });
-  o.log?.(`corpus: ${stats.trainDocuments + stats.validationDocuments} documents, ${stats.trainTokens + stats.validationTokens} tokens${stats.truncated ? " (cut at --max-tokens)" : ""}`);
+  const split = { validationFraction: 0.5, seed: o.seed ?? 0 };
+  const maxTokens = o.maxTokens ?? 2_000_000;
+  const trainB = new TokenStreamBuilder();
+  const validationB = new TokenStreamBuilder();
+  const stats = await encodeCorpus(corpus.documents(), tokenizer, { train: trainB, validation: validationB }, { split, bos, maxTokens });
+  const total = stats.trainTokens + stats.validationTokens;
+  o.log?.(`corpus: ${stats.trainDocuments + stats.validationDocuments} documents, ${total} tokens${stats.truncated ? " (cut at --max-tokens)" : ""}`);
+  let streams = { train: trainB.build() as TokenStream, validation: validationB.build() as TokenStream };
+  if (needsTokenBlock(stats.validationTokens, total, split.validationFraction)) {
+    // Too few documents to split them: the HMMs fit the first half of the tokens and are scored on the rest.
+    const size = tokenBlockSize(total, split.validationFraction, nPos + 1, fn);
+    const all = new TokenStreamBuilder();
+    await encodeCorpus(corpus.documents(), tokenizer, { train: all }, { split: { ...split, validationFraction: 0 }, bos, maxTokens });
+    streams = splitTokenBlock(all.build(), size);
+    o.log?.(`too few documents to split by document: the last ${size} tokens are the validation text`);
+  }
   const untrained = await createModel(loaded.model.architecture, { config: loaded.model.config as unknown as Record<string, unknown>, seed: 0, device: o.device });
   return {
     model: loaded.model,
     untrained,
     tokenizer,
-    train: train.build(),
-    validation: validation.build(),
+    train: streams.train,
+    validation: streams.validation,
     nPos,
     windows: "random",
     bos,
+    evaluationText: "given-text",
     grammar: o.corpus.length === 1 && isGrammarSpec(o.corpus[0]) ? parseGrammarSpec(o.corpus[0]) : null,
     metrics: [],
     name: loaded.name,
@@ -202,6 +220,7 @@ export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Pro
       trainWindows: windows(inputs.train, o.hmmWindows ?? 256, "analysis-train"),
       // Document-aligned validation windows when the run trained on them.
       validationWindows: windows(inputs.validation, Math.max(probeWindows, 128), "analysis-validation"),
+      evaluationText: inputs.evaluationText,
       nPos: inputs.nPos,
       bos: inputs.bos,
       grammar: inputs.grammar,

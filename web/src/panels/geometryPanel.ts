@@ -14,6 +14,13 @@ import type { ProbeSummary, SiteSummary } from "../protocol.js";
  * probe's verdict is that: anything else says which controls are not beaten.
  */
 export function verdictElement(site: SiteSummary, compact = false): HTMLElement {
+  const el = verdictOnly(site, compact);
+  // The memory the site is equivalent to, beside the verdict ("as informative as the last 3 tokens").
+  if (site.memory) el.append(h("span", { class: "memory", "data-testid": "memory" }, `; ${site.memory}`));
+  return el;
+}
+
+function verdictOnly(site: SiteSummary, compact: boolean): HTMLElement {
   if (site.beyondControls) return h("span", { class: "verdict yes" }, "✓ beyond controls");
   if (site.undefinedReason) return h("span", { class: "verdict undefined" }, `verdict undefined: ${site.undefinedReason}`);
   const full = `✗ controls not beaten: ${site.notBeaten.join(", ")}`;

@@ -208,7 +208,12 @@ export class ProcessPanel {
         h("dt", {}, "Mixed states"),
         h("dd", {}, `${s.msp.nodes} to depth ${s.msp.depth}`, h("span", { class: "hint" }, s.msp.closed ? " (all: the presentation is finite)" : s.msp.truncated ? " (drawing budget)" : "")),
         h("dt", {}, "Optimal loss"),
-        h("dd", {}, h("strong", { "data-testid": "optimal-loss" }, `${fmt(s.optimalLoss)} nats`), h("span", { class: "hint" }, ` mean of positions 1–${perPos.length}`)),
+        h(
+          "dd",
+          {},
+          h("strong", { "data-testid": "optimal-loss" }, s.optimalLossBracket.exact ? `${fmt(s.optimalLoss)} nats` : `in [${fmt(s.optimalLossBracket.lower)}, ${fmt(s.optimalLossBracket.upper)}] nats`),
+          h("span", { class: "hint" }, ` mean of positions 1–${perPos.length} (n_ctx ${perPos.length})${s.optimalLossBracket.exact ? "" : ", a certified bracket: the budget cut the enumeration"}`),
+        ),
         h("dt", {}, "Entropy rate"),
         h("dd", { "data-testid": "entropy-rate" }, rate.upper - rate.lower < 5e-6 ? `${fmt((rate.lower + rate.upper) / 2, 5)} nats/symbol` : `in [${fmt(rate.lower, 5)}, ${fmt(rate.upper, 5)}] nats/symbol`, h("span", { class: "hint" }, rate.method === "unifilar" ? " (closed form)" : rate.converged ? " (certified bracket)" : " (bracket not converged)")),
       ),

@@ -15,10 +15,12 @@ export interface ResultsEvents {
   onDownloadRun(): void;
   onDownloadModel(): void;
   onDownloadProbes(): void;
+  /** probes.safetensors: the fitted probes in the command line's one probe-file layout. */
+  onDownloadProbeWeights(): void;
   onDownloadMetrics(): void;
   onDownloadLoss(format: "svg" | "png"): void;
   onDownloadProbeFigure(site: string, format: "svg" | "png"): void;
-  onDownloadRecovery(what: "json" | "report" | "graph-svg" | "graph-png" | "beliefs-svg" | "beliefs-png"): void;
+  onDownloadRecovery(what: "json" | "report" | "probe" | "graph-svg" | "graph-png" | "beliefs-svg" | "beliefs-png"): void;
   onInterpolate(t: number): void;
 }
 
@@ -60,6 +62,7 @@ export class ResultsPanel {
       h("button", { type: "button", disabled: true, "data-needs": "run", onclick: () => this.events.onDownloadLoss("svg"), "aria-label": "Loss curve as SVG" }, "Loss curve SVG"),
       h("button", { type: "button", disabled: true, "data-needs": "run", onclick: () => this.events.onDownloadLoss("png"), "aria-label": "Loss curve as PNG" }, "Loss curve PNG"),
       h("button", { type: "button", disabled: true, "data-needs": "final", onclick: () => this.events.onDownloadProbes() }, "probes.json"),
+      h("button", { type: "button", disabled: true, "data-needs": "final", onclick: () => this.events.onDownloadProbeWeights(), "aria-label": "Probe weights as safetensors" }, "probes.safetensors"),
     );
     this.element = h(
       "section",
@@ -181,6 +184,7 @@ export class ResultsPanel {
         { class: "downloads" },
         h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("json") }, "recovered.json"),
         h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("report") }, "recovery report.json"),
+        h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("probe"), "aria-label": "Activation map to the recovered beliefs as safetensors" }, "probe.safetensors"),
         h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("graph-svg"), "aria-label": "Recovered HMM graph as SVG" }, "Graph SVG"),
         h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("graph-png"), "aria-label": "Recovered HMM graph as PNG" }, "Graph PNG"),
         h("button", { type: "button", onclick: () => this.events.onDownloadRecovery("beliefs-svg"), "aria-label": "Recovered beliefs as SVG" }, "Beliefs SVG"),

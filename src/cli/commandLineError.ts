@@ -1,0 +1,25 @@
+/**
+ * An ArgumentError raised inside the library, rendered for the command line:
+ * when it names an internal function and an argument that is a flag of the
+ * command (arch -> --arch, preset -> --preset, ...), the message names the
+ * command and the flag instead ("beliefscope train: --arch received ...").
+ */
+import type { Command } from "commander";
+import { ArgumentError } from "../util/errors.js";
+
+/** Library argument names that are the same setting as a command-line flag. */
+const FLAG_OF: Readonly<Record<string, string>> = Object.freeze({ arch: "--arch", preset: "--preset" });
+
+/** `beliefscope lm train` for the command being run. */
+export function commandPathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** The message to print: the library's, with the command and flag named when they can be. */
+export function commandLineMessage(err: ArgumentError, command: string | null): string {
+  const flag = FLAG_OF[err.argument];
+  if (!command || !flag || err.fn.startsWith("beliefscope")) return err.message;
+  return new ArgumentError({ fn: command, argument: flag, received: err.received, expected: err.expected, hint: err.hint }).message;
+}
