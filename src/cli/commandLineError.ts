@@ -20,6 +20,7 @@ export function commandPathOf(cmd: Command): string {
 /** The message to print: the library's, with the command and flag named when they can be. */
 export function commandLineMessage(err: ArgumentError, command: string | null): string {
   const flag = FLAG_OF[err.argument];
-  if (!command || !flag || err.fn.startsWith("beliefscope")) return err.message;
-  return new ArgumentError({ fn: command, argument: flag, received: err.received, expected: err.expected, hint: err.hint }).message;
+  const fn = err.fn.startsWith("beliefscope") ? err.fn : command;
+  if (!flag || !fn) return err.message;
+  return new ArgumentError({ fn, argument: flag, received: err.received, expected: err.expected, hint: err.hint }).message;
 }

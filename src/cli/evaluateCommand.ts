@@ -27,6 +27,8 @@ export function evaluateCommand(): Command {
     const onProgress = countProgress("evaluated", "sequences", o.sequences >= 100_000);
     const e = await evaluateLoss(loaded.model, hmm, { sequences: o.sequences, seed: o.seed, onProgress });
     const P = loaded.model.nCtx;
+    // A bracket's ends rounded outward to the 4 decimals printed, so the printed bracket still holds the value.
+    const outward = (a: Float64Array, round: (x: number) => number) => Float64Array.from(a, (v) => round(v * 1e4) / 1e4);
     const row = (label: string, a: Float64Array) => `${label.padEnd(26)}${Array.from(a.subarray(1), (v) => v.toFixed(4).padStart(8)).join("")}`;
     process.stdout.write(
       [
@@ -36,7 +38,7 @@ export function evaluateCommand(): Command {
         row("optimal, same sequences", e.optimalLossSameSequencesPerPosition),
         ...(e.optimum.exact
           ? [row("optimal, expected", e.optimalLossPerPosition)]
-          : [row("optimal, expected (est.)", e.optimalLossPerPosition), row("  certified lower end", e.optimum.lower), row("  certified upper end", e.optimum.upper)]),
+          : [row("optimal, expected (est.)", e.optimalLossPerPosition), row("  certified lower end", outward(e.optimum.lower, Math.floor)), row("  certified upper end", outward(e.optimum.upper, Math.ceil))]),
         `mean: model ${e.modelLoss.toFixed(5)}, optimal on the same sequences ${e.optimalLossSameSequences.toFixed(5)} (${(100 * e.relativeExcess).toFixed(2)}% above), ${optimumClause(e.modelLoss, e.optimum, 5)}`,
         "",
       ].join("\n"),

@@ -24,7 +24,7 @@ import { defaultCacheNames, type SequenceModel } from "../model/sequenceModel.js
 import { checkMemory } from "../util/memory.js";
 import { hookWidths, lmWindowsModel } from "./memoryModels.js";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
-import { checkOutputDir, clearOutputs } from "../node/outputPath.js";
+import { checkOutputDir, checkOutputFile, clearOutputs } from "../node/outputPath.js";
 import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
 import { lossLabel, type LmAnalysisResult } from "../pipeline/lmAnalysis.js";
 import { DEFAULT_OPTIMIZER } from "../train/optimizer.js";
@@ -190,7 +190,8 @@ function trainSubcommand(): Command {
   addDeviceOption(cmd);
   addEngineOption(cmd);
   return cmd.action(async (corpus: string[], o: TrainFlags) => {
-    const { existing } = await checkOutputDir(o.out, { fn: "beliefscope lm train", flag: "--out", force: o.force ?? false, resume: o.resume ?? false, ignore: (e) => e === ".lock" });
+    // The location here; an existing run is refused by the run folder itself (with its --resume hint) unless --force.
+    const { existing } = await checkOutputDir(o.out, { fn: "beliefscope lm train", flag: "--out", force: o.force ?? false, resume: true, ignore: (e) => e === ".lock" });
     if (existing && o.force && !o.resume) await clearOutputs(o.out, (e) => ["run.json", "metrics.jsonl", "checkpoints", "model", "tokenizer", "tokens"].includes(e));
     if (!o.resume && corpus.length === 0) {
       throw new ArgumentError({ fn: "lm train", argument: "corpus", received: "nothing", expected: `a corpus (${CORPUS_HELP})`, hint: "Give --resume to continue the run in --out." });
@@ -320,6 +321,7 @@ function analyzeSubcommand(): Command {
     )
     .argument("<source>", MODEL_SOURCE_HELP)
     .requiredOption("-o, --out <dir>", "output folder")
+    .option("--force", "write into --out even if it holds files (they are replaced)")
     .option("--corpus <spec...>", "for a model or checkpoint folder: the text to analyse it on")
     .option("--tokenizer <path>", "for a model or checkpoint folder without tokenizer files: its tokenizer.json")
     .option("--tokenizers <paths...>", "more tokenizers for the rank-frequency figure (files, or folders of vocab-N/ folders)")
@@ -329,7 +331,8 @@ function analyzeSubcommand(): Command {
   addCorpusOptions(cmd);
   addAnalysisOptions(cmd);
   addDeviceOption(cmd);
-  return cmd.action(async (source: string, o: AnalyzeFlags) => {
+  return cmd.action(async (source: string, o: AnalyzeFlags & { force?: boolean }) => {
+    await checkOutputDir(o.out, { fn: "beliefscope lm analyze", flag: "--out", force: o.force ?? false });
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const a = await analyzeLanguageRunInFolder({
       source,
@@ -408,6 +411,9 @@ function runSubcommand(): Command {
       [
         "",
         `${t.model.summary} on ${t.data.description.corpus.join(" ")}: ${t.training.steps} steps with ${t.engine}; tokenizers ${study.tokenizerSeconds.toFixed(0)} s, training ${study.trainSeconds.toFixed(0)} s, analysis ${study.analysisSeconds.toFixed(0)} s, total ${total.toFixed(0)} s`,
+        ...(t.data.description.validationSplit === "token-block"
+          ? [`validation: the last ${t.data.description.validationTokens} tokens, held out (too few documents to hold out ${t.data.description.validationFraction} of them by document)`]
+          : []),
         ...analysisSummary(study.analysis),
         "",
       ].join("\n"),
@@ -494,9 +500,11 @@ function evaluateSubcommand(): Command {
   const cmd = new Command("evaluate")
     .description("Loss (nats/token), perplexity and loss per position of a language model on windows of the given text (a held-out loss only when the model never trained on that text)")
     .argument("<model>", MODEL_SOURCE_HELP)
-    .option("-o, --out <file>", "write the numbers as JSON");
+    .option("-o, --out <file>", "write the numbers as JSON")
+    .option("--force", "replace --out if it exists");
   addTextOptions(cmd, 256);
-  return cmd.action(async (source: string, o: TextFlags & { out?: string }) => {
+  return cmd.action(async (source: string, o: TextFlags & { out?: string; force?: boolean }) => {
+    if (o.out) await checkOutputFile(o.out, { fn: "beliefscope lm evaluate", flag: "--out", force: o.force ?? false });
     const { loaded, nPos, text } = await textInputs(source, o);
     const r = await languageModelLoss(loaded.model, text.tokens, nPos);
     const q = Math.max(1, Math.floor(nPos / 4));
@@ -526,9 +534,11 @@ function activationsSubcommand(): Command {
     .argument("<model>", MODEL_SOURCE_HELP)
     .requiredOption("-o, --out <file>", "output .safetensors file")
     .option("--hooks <names>", "comma-separated hook names (default: the residual stream at every layer)")
-    .option("--logits", "also save the logits [windows, pos, d_vocab]");
+    .option("--logits", "also save the logits [windows, pos, d_vocab]")
+    .option("--force", "replace --out if it exists");
   addTextOptions(cmd, 64);
-  return cmd.action(async (source: string, o: TextFlags & { out: string; hooks?: string; logits?: boolean }) => {
+  return cmd.action(async (source: string, o: TextFlags & { out: string; force?: boolean; hooks?: string; logits?: boolean }) => {
+    await checkOutputFile(o.out, { fn: "beliefscope lm activations", flag: "--out", force: o.force ?? false });
     // The hooks asked for (those the model has: a bad name is reported below) size the --windows check.
     const { loaded, nPos, text } = await textInputs(source, o, (m) => (o.hooks ? o.hooks.split(",").map((h) => h.trim()) : defaultCacheNames(m)).filter((h) => m.hookNames().includes(h)));
     const { model } = loaded;

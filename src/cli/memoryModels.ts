@@ -250,13 +250,13 @@ export function recoverTokensModel(p: { nCtx: number; dVocab: number; maxStates:
  */
 export function lmWindowsModel(p: { nPos: number; dVocab: number; hooks?: Readonly<Record<string, number>>; logits: boolean }, windows: number): SizeModel {
   const hookSum = Object.values(p.hooks ?? {}).reduce((a, b) => a + b, 0);
-  const perPosition = 8 + (p.hooks ? 2 * 4 * (hookSum + (p.logits ? p.dVocab : 0)) : 0);
+  const perPosition = 8 + (p.hooks ? 2 * 4 * (hookSum + (p.logits ? p.dVocab : 0)) : 8);
   return {
     flag: "--windows",
     value: windows,
-    bytes: (w) => RUNTIME_BYTES + w * (4 + p.nPos * perPosition),
+    bytes: (w) => RUNTIME_BYTES + w * (p.nPos + 1) * perPosition,
     formula: (w) =>
-      `${w} windows x ${p.nPos + 1} positions x ${formatBytes(perPosition)} a position: ${p.hooks ? `tokens, ${hookSum} activation values (${Object.keys(p.hooks).length} hooks)${p.logits ? ` and ${p.dVocab} logits` : ""} in float32, held and then encoded into the file` : "the windows' tokens"}`,
+      `${w} windows x ${p.nPos + 1} positions x ${formatBytes(perPosition)} a position: ${p.hooks ? `tokens, ${hookSum} activation values (${Object.keys(p.hooks).length} hooks)${p.logits ? ` and ${p.dVocab} logits` : ""} in float32, held and then encoded into the file` : "the windows' tokens and a float64 loss per token"}`,
     limits: [typedArrayLimit((w) => w * (p.nPos + 1) * Math.max(1, hookSum, p.logits ? p.dVocab : 0))],
   };
 }
@@ -270,6 +270,7 @@ export function encodeTextModel(p: { json: boolean; file: string }, characters: 
   return {
     flag: "--file",
     describe: (n) => (n === characters ? `--file ${p.file} (${n} bytes of text)` : `${n} bytes of text`),
+    lower: "encode a smaller file (split it, e.g. with split -C 100M)",
     value: characters,
     bytes: (n) => RUNTIME_BYTES + n * perChar,
     formula: (n) => `${n} characters x ~${perChar} bytes (the text, its pre-tokens, ids and offsets${p.json ? ", the JSON output" : ", the printed ids"})`,

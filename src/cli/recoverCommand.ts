@@ -239,7 +239,7 @@ export function recoverCommand(): Command {
       const m = evaluation?.candidates.find((c) => c.name === "model");
       const bw = evaluation?.candidates.find((c) => c.name === "Baum-Welch");
       process.stdout.write(
-        `recovered ${S} states (spectrum rule: ${rec.stateCount.states}); KL(model || recovered) ${rec.refinement.kl.toExponential(2)} nats per prediction\n` +
+        `recovered ${S} ${S === 1 ? "state" : "states"} (spectrum rule: ${rec.stateCount.states}); KL(model || recovered) ${rec.refinement.kl.toExponential(2)} nats per prediction\n` +
           (r && m ? `vs ${truth!.name}: TV6 ${r.tv[r.tv.length - 1].toFixed(4)} (model ${m.tv[m.tv.length - 1].toFixed(4)}${bw ? `, Baum-Welch ${bw.tv[bw.tv.length - 1].toFixed(4)}` : ""}), held-out loss ${(100 * r.relativeLoss).toFixed(2)}% above optimal (model ${(100 * m.relativeLoss).toFixed(2)}%)\n` : "") +
           (rec.alternatives.generalized?.hmm ? `no ${S}-state HMM fits the model as well as a generalized HMM of dimension ${rec.alternatives.generalized.hmm.nStates}: also wrote generalized.json (report.md says why)\n` : "") +
           (rec.alternatives.mixture ? `the recovered chain nearly falls apart into ${rec.alternatives.mixture.classes.length} classes: also wrote mixture.json, the non-ergodic presentation (report.md says why)\n` : "") +

@@ -1,6 +1,9 @@
 import { Command, Option } from "commander";
 import { FileRunStore } from "../node/runFolder.js";
 import { checkOutputDir } from "../node/outputPath.js";
+import { LOCK_FILE } from "../node/lock.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { resolveProcess } from "../node/processFiles.js";
 import { evaluateLoss } from "../train/evaluate.js";
 import { optimumClause } from "../train/optimumText.js";
@@ -108,8 +111,10 @@ export async function preflightRunFolder(out: string, fn: string, o: { resume?: 
   const { existing } = await checkOutputDir(out, { fn, flag: "--out", force: o.force ?? false, resume: o.resume ?? false, ignore: FileRunStore.isBookkeeping });
   const store = new FileRunStore(out);
   // A folder another process is writing is refused here, naming it (training takes the lock again for the run).
-  const lock = await store.lock(fn);
-  if (existing && o.force && !o.resume) await store.removeRun();
-  await lock.release();
+  if (existing || existsSync(join(out, LOCK_FILE))) {
+    const lock = await store.lock(fn);
+    if (existing && o.force && !o.resume) await store.removeRun();
+    await lock.release();
+  }
   return store;
 }

@@ -63,6 +63,9 @@ export function* mechanismAnimation(sweep: ProcessSweep, options: AnimationOptio
   const width = checkInteger(fn, "options.width", options.width ?? ANIMATION_DEFAULTS.width, 300, 8192);
   const seed = checkInteger(fn, "options.seed", options.seed ?? ANIMATION_DEFAULTS.seed, 0);
   const n = sweep.processes.length;
+  // Every frame keeps room for the longest title of the sweep and the widest score line, so all frames have one size.
+  const titles = sweep.processes.map((_, k) => sweep.title(k));
+  const reserve = { title: titles.reduce((a, b) => (b.length > a.length ? b : a), ""), subtitle: "R² -0.000, loss +1000.00% vs optimal, 999 heads" };
   for (let k = 0; k < n; k++) {
     const hmm = sweep.processes[k];
     const built = constructLinearAttention(hmm, nCtx, { nSequences, seed });
@@ -80,7 +83,7 @@ export function* mechanismAnimation(sweep: ProcessSweep, options: AnimationOptio
         progress: n === 1 ? 1 : k / (n - 1),
         progressLabels: sweep.ends as [string, string],
       },
-      { width },
+      { width, reserve },
     );
     yield { index: k, value: sweep.values[k], svg, r2: built.operator.r2, beliefKL: built.operator.beliefKL, relativeExcess: excess, heads: built.heads };
   }

@@ -115,6 +115,8 @@ export async function trainingMovie(store: RunStore, options: MovieOptions = {})
     const lo = Math.min(optimal, ...losses);
     const hi = Math.min(Math.max(...losses), lo + 4 * Math.max(measured[0].loss - lo, 0.05));
     const maxStep = Math.max(steps[steps.length - 1], curve.length ? curve[curve.length - 1].step : 1, 1);
+    // Every frame keeps room for the widest title and probe line any frame could carry, so all frames have one size.
+    const reserve = { title: `${hmm.name}: step ${maxStep}, loss 00.0000 (+1000.00% vs optimal), probe R² -0.000`, subtitle: `${site!.label}: R² -0.000, belief KL 0.00e-00` };
     for (let k = 0; k < measured.length; k++) {
       const m = measured[k];
       done.push({ step: m.step, loss: m.loss });
@@ -131,7 +133,7 @@ export async function trainingMovie(store: RunStore, options: MovieOptions = {})
           lossRange: [lo - 0.02 * (hi - lo), hi],
           maxStep,
         },
-        { width, view },
+        { width, view, reserve },
       );
       yield { index: k, step: m.step, svg, loss: m.loss, optimalLoss: m.optimal, relativeExcess: m.excess, r2: m.r2, beliefKL: m.kl };
     }

@@ -67,7 +67,7 @@ export function mechanismReport(analysis: LinearAttentionAnalysis, hmm: Hmm, los
       a.heads.map((h) => ({ label: `head ${h.head}`, mean: h.meanPattern, std: h.stdPattern, fixedFraction: h.fixedFraction })),
       T,
       // The summary names a non-softmax attention kind already: name it once.
-      { title: `${hmm.name}: ${a.summary}${a.summary.includes(`${a.attention} attention`) ? "" : `, ${a.attention} attention`}` },
+      { title: `${hmm.name}: ${a.summary}${a.summary.includes(`${a.attention.split(" ")[0]} attention`) ? "" : `, ${a.attention} attention`}` },
     ),
     decomposition: decompositionFigureSvg({
       trueBeliefs: truth,

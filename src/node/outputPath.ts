@@ -143,10 +143,10 @@ export async function checkOutputDir(path: string, options: OutputCheckOptions):
   let existing = false;
   if (s && !s.isDirectory()) refuse(options, path, "a file, where a folder is expected", "a folder to create or fill", "Choose another path, or remove the file.");
   if (s) {
-    const entries = (await readdir(path).catch(() => [] as string[])).filter((e) => !e.startsWith(".beliefscope-write-check-") && !(options.ignore?.(e) ?? false));
+    const entries = (await readdir(path).catch(() => [] as string[])).sort().filter((e) => !e.startsWith(".beliefscope-write-check-") && !(options.ignore?.(e) ?? false));
     existing = entries.length > 0;
     if (existing && !options.force && !options.resume) {
-      const ways = [options.force === false ? "--force to replace what is there" : "", options.resume === false ? "--resume to continue it" : ""].filter(Boolean);
+      const ways = [options.force === false ? "--force to replace it" : "", options.resume === false ? "--resume to continue it" : ""].filter(Boolean);
       refuse(options, path, `which exists and holds ${listing(entries)}`, "a new or empty folder", `${ways.length ? `Pass ${ways.join(", or ")}, or choose` : "Choose"} another folder.`);
     }
   }

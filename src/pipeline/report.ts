@@ -23,7 +23,7 @@ function memoryCell(s: SiteResult): string {
 function memoryLine(p: DemoResult["probes"]): string {
   const lookups = Object.entries(p.memory.lookups);
   if (lookups.length === 0) return "no lookup supported by these training rows";
-  return `held-out R² / belief KL of the lookup on the last k tokens and position: ${lookups.map(([name, c]) => `${name.split("-")[0]}: ${f(c.r2)} / ${f(c.beliefKL, 5)}`).join(", ")} (K = ${p.memory.largest}, the most the data supports)`;
+  return `Held-out R² / belief KL of the lookup on the last k tokens and position: ${lookups.map(([name, c]) => `${name.split("-")[0]}: ${f(c.r2)} / ${f(c.beliefKL, 5)}`).join(", ")} (K = ${p.memory.largest}, the most the data supports)`;
 }
 
 function controlCell(c: ControlResult | undefined): string {
@@ -46,7 +46,7 @@ export function renderReport(r: DemoResult): string {
     "",
     `Rule: ${p.verdictRule}`,
     "",
-    `Memory (${p.memory.rule}): ${memoryLine(p)}.`,
+    `Memory equivalent of a site: ${p.memory.rule}. ${memoryLine(p)}.`,
     ...(refs.length
       ? [
           "",
@@ -130,7 +130,7 @@ export function reportJson(r: DemoResult): Record<string, unknown> {
       modelPerPosition: Array.from(r.evaluation.modelLossPerPosition),
       optimalPerPosition: Array.from(r.evaluation.optimalLossPerPosition),
     },
-    verdict: { site: finalLayerSite(r).label, verdict: finalLayerSite(r).verdict.verdict },
+    verdict: { site: finalLayerSite(r).label, verdict: finalLayerSite(r).verdict.verdict, statement: finalLayerSite(r).statement, memoryTokens: finalLayerSite(r).memory.tokens },
     probes: probeReportJson(r.probes),
     files: r.files,
   };

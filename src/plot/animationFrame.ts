@@ -7,10 +7,10 @@
 import { beliefColours } from "../geometry/colour.js";
 import type { Rows } from "../util/rows.js";
 import { ArgumentError } from "../util/errors.js";
-import { beliefPanelSvg, beliefView, panelHead, panelHeadSvg } from "./beliefPanel.js";
+import { beliefPanelSvg, beliefView, panelHead, panelHeadRoom, panelHeadSvg } from "./beliefPanel.js";
 import { hmmGraphSvg, type HmmGraphInput } from "./hmmGraph.js";
 import { round1 } from "./svg.js";
-import { fitText, textBlockSvg } from "./text.js";
+import { fitText, linesHeight, textBlockSvg } from "./text.js";
 
 export interface MechanismFrameInput {
   readonly graph: HmmGraphInput;
@@ -30,6 +30,17 @@ export interface MechanismFrameInput {
 export interface MechanismFrameOptions {
   /** Frame width in px. Default 900. */
   readonly width?: number;
+  /**
+   * The widest title and subtitle any frame of the animation will carry: room is kept for them, so
+   * that every frame has the same size (a GIF's frames must) whatever its own texts.
+   */
+  readonly reserve?: FrameReserve;
+}
+
+/** Texts a frame keeps room for (the animation's widest). */
+export interface FrameReserve {
+  readonly title?: string;
+  readonly subtitle?: string;
 }
 
 /**
@@ -53,9 +64,17 @@ export function mechanismFrameSvg(frame: MechanismFrameInput, options: Mechanism
   const margin = Math.round(width / 60);
   const size = Math.floor((width - 4 * margin) / 3);
   // Every text is measured against its room: the title across the frame, each panel's head across its panel.
-  const title = textBlockSvg(fitText(frame.title, width - 2 * margin, 16, { bold: true }), width / 2, 6);
-  const heads = [panelHead(size, "Hidden Markov model"), panelHead(size, "Optimal beliefs (mixed states)"), panelHead(size, "Constructed linear attention", frame.approxSubtitle)];
-  const top = Math.ceil(title.bottom + 4 + Math.max(...heads.map((h) => h.height)));
+  // With a reserve (an animation), the title and subtitle take at most as many lines as the reserve's, and
+  // their room is the most those lines can take: every frame gets one size.
+  const reserve = options.reserve;
+  const titleLines = reserve?.title ? fitText(reserve.title, width - 2 * margin, 16, { bold: true }).lines.length : 2;
+  const subtitleLines = reserve?.subtitle ? fitText(reserve.subtitle, size, 11).lines.length : 2;
+  const fittedTitle = fitText(frame.title, width - 2 * margin, 16, { bold: true, maxLines: titleLines });
+  const title = textBlockSvg(fittedTitle, width / 2, 6);
+  const titleBottom = reserve ? 6 + linesHeight(titleLines, 16) : title.bottom;
+  const heads = [panelHead(size, "Hidden Markov model"), panelHead(size, "Optimal beliefs (mixed states)"), panelHead(size, "Constructed linear attention", frame.approxSubtitle, 13, subtitleLines)];
+  const reserved = reserve ? panelHeadRoom(size, "Constructed linear attention", subtitleLines) : 0;
+  const top = Math.ceil(titleBottom + 4 + Math.max(reserved, ...heads.map((h) => h.height)));
   // A graph under 180 px is a thumbnail: no edge labels (they would not fit without overlapping).
   const graphLabels = size >= 180;
   const legend = fitText(graphLabels ? "labels symbol:T[x][i][j]; edge width ∝ P(i → j)" : "edge width ∝ P(i → j)", size, 10);

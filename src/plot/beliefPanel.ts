@@ -6,7 +6,7 @@
 import { beliefProjection, SIMPLEX_VERTICES, type PlaneProjection } from "../geometry/simplex.js";
 import type { Rows } from "../util/rows.js";
 import { round1 } from "./svg.js";
-import { fitText, textAboveSvg, type FittedText } from "./text.js";
+import { ASCENT, DESCENT, fitText, LINE_HEIGHT, textAboveSvg, type FittedText } from "./text.js";
 
 /** A projection with the square view every panel of one figure shares. */
 export interface BeliefView {
@@ -74,12 +74,21 @@ export interface PanelHead {
 
 const HEAD_GAP = 5;
 
-/** Fit a panel's title (`titleSize` px) and subtitle (11 px) to `width` px (each wraps to 2 lines, then shrinks). */
-export function panelHead(width: number, title?: string, subtitle?: string, titleSize = 13): PanelHead {
+/**
+ * Fit a panel's title (`titleSize` px) and subtitle (11 px) to `width` px: each wraps (the subtitle onto at
+ * most `subtitleLines` lines), then shrinks.
+ */
+export function panelHead(width: number, title?: string, subtitle?: string, titleSize = 13, subtitleLines = 2): PanelHead {
   const t = title ? fitText(title, width, titleSize) : undefined;
-  const s = subtitle ? fitText(subtitle, width, 11) : undefined;
+  const s = subtitle ? fitText(subtitle, width, 11, { maxLines: subtitleLines }) : undefined;
   const height = (t ? t.height + HEAD_GAP : 0) + (s ? s.height + 3 : 0) + (t || s ? 2 : 0);
   return { title: t, subtitle: s, height };
+}
+
+/** The most room a head with this title and a subtitle of at most `subtitleLines` lines can take (fixed-size frames). */
+export function panelHeadRoom(width: number, title: string, subtitleLines: number, titleSize = 13): number {
+  const t = fitText(title, width, titleSize);
+  return t.height + HEAD_GAP + ((subtitleLines - 1) * LINE_HEIGHT + ASCENT + DESCENT) * 11 + 3 + 2;
 }
 
 /** The head's SVG above a panel at (left, top) of width `width`. */

@@ -277,7 +277,7 @@ export function hmmGraphSvg(graphs: readonly HmmGraphInput[], options: HmmGraphO
   const height = Math.ceil(size + top + (footer ? 6 + footer.height : 0));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="${head}" markerHeight="${head}" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555555"/></marker></defs>`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="${head}" markerHeight="${head}" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555555"/></marker></defs>`,
     options.background === false ? "" : `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     title ? textBlockSvg(title, width / 2, 8).svg : "",
     ...graphs.map((g, k) => panel(g, k * size, top, size, threshold, withLabels)),

@@ -128,6 +128,11 @@ export function textLinesSvg(f: FittedText, x: number, y: number, attributes: Te
   return f.lines.map((line, k) => `<text x="${round1(x)}" y="${round1(y + k * f.lineHeight)}" ${attrs}>${escapeXml(line)}</text>`).join("\n");
 }
 
+/** The most room `lines` lines of text at `fontSize` can take (fitText never makes them larger). */
+export function linesHeight(lines: number, fontSize: number, lineHeight = LINE_HEIGHT): number {
+  return ((Math.max(1, lines) - 1) * lineHeight + ASCENT + DESCENT) * fontSize;
+}
+
 /** Fitted text placed with the top of its first line at `top`; `bottom` is where its last line ends. */
 export function textBlockSvg(f: FittedText, x: number, top: number, attributes: TextAttributes = {}): { readonly svg: string; readonly bottom: number } {
   return { svg: textLinesSvg(f, x, top + ASCENT * f.size, attributes), bottom: top + f.height };

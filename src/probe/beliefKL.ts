@@ -28,6 +28,8 @@ import { updateBelief } from "../process/beliefs.js";
 import { ArgumentError } from "../util/errors.js";
 import type { Rows } from "../util/rows.js";
 
+let sortScratch = new Float64Array(16);
+
 /** Added to every implied probability before normalising again; see the file header. */
 export const KL_FLOOR = 1e-6;
 
@@ -38,13 +40,18 @@ export const KL_FLOOR = 1e-6;
  */
 export function projectOntoSimplex(v: ArrayLike<number>, out: Float64Array = new Float64Array(v.length)): Float64Array {
   const n = v.length;
-  const u = Float64Array.from(v).sort().reverse();
+  // Sorted ascending in a reused buffer (one projection per held-out row per fit: allocating here dominated the cost).
+  if (sortScratch.length < n) sortScratch = new Float64Array(n);
+  const u = sortScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) u[i] = v[i];
+  u.sort();
   let cumulative = 0;
   let theta = 0;
   for (let j = 0; j < n; j++) {
-    cumulative += u[j];
+    const uj = u[n - 1 - j]; // descending
+    cumulative += uj;
     const t = (cumulative - 1) / (j + 1);
-    if (u[j] - t > 0) theta = t;
+    if (uj - t > 0) theta = t;
   }
   for (let i = 0; i < n; i++) out[i] = Math.max(v[i] - theta, 0);
   return out;

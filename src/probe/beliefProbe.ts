@@ -300,7 +300,9 @@ function memoryOf(main: SequenceScores, lookups: readonly Scored[], verdictOptio
     comparisons.push(c);
     if (!c.beatsR2 && !c.beatsKL) tokens = k;
   }
-  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length), comparisons };
+  const last = tokens === null ? undefined : comparisons[tokens - 1];
+  const below = last !== undefined && last.r2Gain !== null && last.r2Gain.upper < 0 && last.klGain !== null && last.klGain.upper < 0;
+  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length, below), comparisons };
 }
 
 /** "3-token lookup": the name of the joint lookup on the last k tokens and position. */
@@ -412,11 +414,16 @@ export function probeFeatures(data: ProbeData, sites: readonly ProbeSite[], opti
     if (u) controls.untrained = fitScore(ctx, u, [real]).scored[0];
     Object.assign(controls, kgram);
     const verdictOptions = { resamples, seed: deriveSeed(seed, "verdict"), cache: bootstrap };
-    const verdict = bootstrapVerdict(
+    const tested = bootstrapVerdict(
       main.perSequence,
       Object.fromEntries(Object.entries(controls).map(([name, c]) => [name, c.perSequence])),
       verdictOptions,
     );
+    // With no more training rows than features the probe can fit any targets: no verdict (probeWarnings says what to raise).
+    const verdict: Verdict =
+      x.cols >= split.train.length && !tested.verdict.startsWith("undefined")
+        ? { ...tested, verdict: `undefined: ${split.train.length} training rows for ${x.cols} features (the probe can fit any targets)`, beyondControls: false }
+        : tested;
     const siteMemory = memoryOf(main.perSequence, memory, verdictOptions);
     const observed = main.observed;
     results.push({

@@ -26,7 +26,9 @@
  * (verdict.ts: a 95% bootstrap interval of the gain, with fit variance,
  * above 0). The probe is then no more informative than the last k tokens,
  * and (as k is the smallest) more informative than the last k - 1 on one
- * measure at least.
+ * measure at least. Phrased "as informative as the last k tokens", or
+ * "more informative than the last k - 1 tokens, less than the last k" where
+ * the lookup is better on both measures (both intervals below 0).
  */
 import type { Rows } from "../util/rows.js";
 import { solveSemidefinite } from "./refit.js";
@@ -37,7 +39,7 @@ export const MIN_ROWS_PER_CONTEXT = 10;
 export const MAX_MEMORY_TOKENS = 16;
 
 export const MEMORY_RULE =
-  "memory: the smallest k whose joint lookup on the last k tokens and position the probe beats on neither R² nor belief KL " +
+  "the smallest k whose joint lookup on the last k tokens and position the probe beats on neither R² nor belief KL " +
   "(the verdict's bootstrap test); \"more than K\" when the probe beats every lookup up to K, the largest k with at least " +
   `${MIN_ROWS_PER_CONTEXT} training rows per context seen`;
 
@@ -185,10 +187,16 @@ export interface MemoryEquivalent {
   readonly phrase: string;
 }
 
-export function memoryPhrase(tokens: number | null, largest: number): string {
+/**
+ * The memory in words. `below`: the k-token lookup is better than the probe on both measures
+ * (both intervals below 0), so the probe lies between the last k - 1 and k tokens.
+ */
+export function memoryPhrase(tokens: number | null, largest: number, below = false): string {
   const last = (k: number) => (k === 1 ? "the last token" : `the last ${k} tokens`);
   if (largest === 0) return "memory equivalent undefined (too few training rows for a lookup on the last token)";
-  return tokens === null ? `more informative than ${last(largest)} (the most this data supports)` : `as informative as ${last(tokens)}`;
+  if (tokens === null) return `more informative than ${last(largest)} (the most this data supports)`;
+  if (!below) return `as informative as ${last(tokens)}`;
+  return tokens === 1 ? "less informative than the last token" : `more informative than ${last(tokens - 1)}, less than ${last(tokens)}`;
 }
 
 /** "beyond linear controls; as informative as the last 3 tokens": the verdict with the memory it faces. */

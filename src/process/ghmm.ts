@@ -207,7 +207,7 @@ export function checkWordProbabilities(hmm: Hmm, depth: number, tolerance: numbe
             fn,
             argument: "transitions",
             received: `a generalized HMM that gives the word ${wordOf(d - 1, w, x)} probability ${Number(q.toPrecision(6))}`,
-            expected: `nonnegative probabilities for every word (checked up to length ${d} so far, tolerance ${tolerance})`,
+            expected: `nonnegative probabilities for every word (found among the words of length ${d}; the check goes to length ${depth} as far as its work budget allows, tolerance ${tolerance})`,
             hint: "A GHMM is a process only when initial · T[w] · r >= 0 for every word w.",
           });
         }

@@ -10,6 +10,7 @@
 import type { SequenceModel } from "../model/sequenceModel.js";
 import { filterBeliefs } from "../process/beliefs.js";
 import type { Hmm } from "../process/hmm.js";
+import type { EnumerationBudget } from "../process/budget.js";
 import { optimalLoss as optimalLossOf, type OptimalLoss } from "../process/optimalLoss.js";
 import { createSampler } from "../process/sample.js";
 import { checkInteger } from "../util/errors.js";
@@ -54,6 +55,8 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Called after each chunk of EVALUATION_CHUNK sequences with the sequences done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Budget for enumerating beliefs for the expected optimum (process/budget.ts); default budget.ts's. */
+  readonly optimumBudget?: EnumerationBudget;
 }
 
 /** Sequences drawn, run and summed at a time: memory is flat in the count. */
@@ -101,7 +104,7 @@ export async function evaluateLoss(model: SequenceModel, hmm: Hmm, options: Eval
     modelPer[t] = modelSum[t] / n;
     optimalSame[t] = optimalSum[t] / n;
   }
-  const expected = optimalLossOf(hmm, P);
+  const expected = optimalLossOf(hmm, P, options.optimumBudget);
   const mean = (a: Float64Array) => a.subarray(1).reduce((x, y) => x + y, 0) / P;
   const modelLoss = mean(modelPer);
   const optimalSameMean = mean(optimalSame);

@@ -112,6 +112,8 @@ export interface SizeModel {
   readonly limits?: readonly SizeLimit[];
   /** The value in words when "FLAG VALUE" would not read, e.g. "--file big.txt (52428800 characters)". */
   readonly describe?: (value: number) => string;
+  /** What to lower, when "lower FLAG" would not read, e.g. "encode a smaller file". */
+  readonly lower?: string;
 }
 
 /** The largest v in [min, value] with ok(v) (ok non-increasing in v), or min - 1 when none. */
@@ -158,7 +160,8 @@ export function checkMemory(fn: string, model: SizeModel, budget: MemoryBudget):
   const binding = fits >= min && model.bytes(fits + 1) <= budget.bytes ? limits.find((l) => l.size(fits + 1) > l.max) : undefined;
   const bound = binding && binding !== over ? ` (beyond it, more than ${binding.max} ${binding.what})` : "";
   const largest = fits >= min ? `${model.describe ? `the largest that fits is ${model.describe(fits)}` : `the largest ${model.flag} that fits is ${fits}`}${bound}` : `even ${said(min)} does not fit`;
-  const next = over ? `Lower ${model.flag}` : `Raise --max-memory or lower ${model.flag}`;
+  const lower = model.lower ?? `lower ${model.flag}`;
+  const next = over ? `${lower[0].toUpperCase()}${lower.slice(1)}` : `Raise --max-memory or ${lower}`;
   throw new MemoryLimitError(fn, model, `${what}; ${limit}; ${largest}. ${next}.`);
 }
 

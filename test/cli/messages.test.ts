@@ -85,7 +85,8 @@ describe("did you mean", () => {
     const err = thrown(() => getArchitecture("transfomer", "newRunSettings"));
     expect(err.message).toMatch(/^newRunSettings: argument 'arch'/);
     expect(commandLineMessage(err, "beliefscope train")).toMatch(/^beliefscope train: argument '--arch' received "transfomer"; .*Did you mean "transformer"\?$/);
-    // Not a flag, or already the command's: the message stays.
+    expect(commandLineMessage(thrown(() => getArchitecture("transfomer", "beliefscope train")), null)).toMatch(/^beliefscope train: argument '--arch' received "transfomer"/);
+    // Not a flag: the message stays.
     const other = new ArgumentError({ fn: "createHmm", argument: "transitions", received: "x", expected: "y" });
     expect(commandLineMessage(other, "beliefscope train")).toBe(other.message);
   });

@@ -188,7 +188,7 @@ describe("beliefscope lm import, evaluate, activations", () => {
     ref.data.forEach((v, k) => (err = Math.max(err, Math.abs(v - (tensors.logits.data as Float32Array)[k]))));
     expect(err).toBeLessThan(1e-4);
     hf.dispose();
-    const bad = await runCli(["lm", "activations", model, ...text, "--hooks", "blocks.9.hook_resid_post", "-o", out]);
+    const bad = await runCli(["lm", "activations", model, ...text, "--hooks", "blocks.9.hook_resid_post", "-o", out, "--force"]);
     expect(bad.stderr).toMatch(/--hooks' received "blocks.9.hook_resid_post"; expected hooks of this model/);
     const runEval = await runCli(["lm", "evaluate", run, "--windows", "4", "--n-pos", "8"]);
     expect(runEval.stdout).toMatch(/its validation tokens/);

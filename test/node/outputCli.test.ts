@@ -36,7 +36,7 @@ describe("one overwrite rule", () => {
     await mkdir(join(dir, "tok", "vocab-300"), { recursive: true });
     const r = await runCli(["tokenizer", "train", "grammar:stories=5", "--vocab", "270", "-o", join(dir, "tok")]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: beliefscope tokenizer train: argument '--out' received ${JSON.stringify(join(dir, "tok"))}, which exists and holds vocab-300; expected a new or empty folder. Pass --force to replace what is there`);
+    expect(r.stderr).toContain(`error: beliefscope tokenizer train: argument '--out' received ${JSON.stringify(join(dir, "tok"))}, which exists and holds vocab-300; expected a new or empty folder. Pass --force to replace it`);
     clean(r.stderr);
   });
 });

@@ -35,7 +35,7 @@ describe("output locations are checked before the work", () => {
     await writeFile(join(run, "run.json"), "{}");
     await writeFile(join(run, LOCK_FILE), "{}");
     await expect(checkOutputDir(run, { ...opts, force: false, resume: false, ignore: (e) => e === LOCK_FILE })).rejects.toThrow(
-      `beliefscope test: argument '--out' received ${JSON.stringify(run)}, which exists and holds checkpoints, run.json; expected a new or empty folder. Pass --force to replace what is there, or --resume to continue it, or choose another folder.`,
+      `beliefscope test: argument '--out' received ${JSON.stringify(run)}, which exists and holds checkpoints, run.json; expected a new or empty folder. Pass --force to replace it, or --resume to continue it, or choose another folder.`,
     );
     expect(await checkOutputDir(run, { ...opts, resume: true })).toEqual({ existing: true });
     expect(await checkOutputDir(run, { ...opts, force: true })).toEqual({ existing: true });

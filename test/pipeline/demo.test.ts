@@ -43,14 +43,20 @@ describe("demo pipeline", () => {
     expect(sites.embed.verdict).toMatch(/^not beyond controls: .*1-gram/);
     // All layers together beat every control, with intervals excluding zero.
     expect(sites.concat.verdict).toBe("beyond controls");
-    expect(report.verdict).toEqual({ site: "layer 1", verdict: sites["layer 1"].verdict });
+    expect(report.verdict).toEqual({ site: "layer 1", verdict: sites["layer 1"].verdict, statement: sites["layer 1"].statement, memoryTokens: sites["layer 1"].memoryTokens });
+    // Every site states the memory it is equivalent to (memoryTokens, or null with memoryTokensAbove = K).
+    for (const s of Object.values(sites) as { memoryTokens: number | null; memoryTokensAbove?: number }[]) {
+      expect(s.memoryTokens === null ? s.memoryTokensAbove : s.memoryTokens).toBeGreaterThanOrEqual(s.memoryTokens === null ? 0 : 1);
+    }
+    // The embedding is one-hot features of the last token and position: exactly the 1-token lookup.
+    expect(sites.embed.memoryTokens).toBe(1);
     expect(report.probes.references["4-gram joint"].r2).toBeGreaterThan(0.9);
     // The certified bracket holds mess3's rate (exact bounds at L = 14 from ../shared/reference/hmm_exact.py).
     expect(r.entropyRate.lower).toBeLessThanOrEqual(0.7934575526);
     expect(r.entropyRate.upper).toBeGreaterThanOrEqual(0.7934575434);
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("# Belief state geometry: mess3");
-    expect(md).toContain(`**Verdict at the final layer (layer 1): ${sites["layer 1"].verdict}.**`);
+    expect(md).toContain(`**Verdict at the final layer (layer 1): ${sites["layer 1"].statement}.**`);
     expect(md).toContain(`| model vs optimal on the same sequences | +${(100 * report.loss.relativeExcess).toFixed(2)}% (`);
   });
 });

@@ -49,6 +49,7 @@ describe("the ladder", () => {
     for (const row of r.rows) {
       // mess3's optimal loss over tokens 1..10 is 0.802512 nats (numpy brute force, test/fixtures/numpy_truth.py).
       expect(row.expectedOptimalLoss).toBeCloseTo(0.802512, 6);
+      expect(row.expectedOptimum).toEqual({ nCtx: 10, exact: true, lower: row.expectedOptimalLoss, upper: row.expectedOptimalLoss });
       expect(row.relativeExcess).toBeCloseTo(row.heldOutLoss / row.optimalLoss - 1, 12);
       expect(row.excessNats).toBeCloseTo(row.heldOutLoss - row.optimalLoss, 12);
       expect(row.beliefKL).toBeGreaterThan(0);

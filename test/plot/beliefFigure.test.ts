@@ -48,6 +48,25 @@ describe("loss curve", () => {
   });
 });
 
+describe("loss curve with held-out points", () => {
+  const metrics = Array.from({ length: 50 }, (_, k) => ({ step: k + 1, loss: 0.8 + 0.3 * Math.exp(-k / 10) }));
+  const svg = lossCurveSvg(metrics, 0.8035, { smoothing: 1, heldOut: [{ step: 50, loss: 0.81 }], heldOutLabel: "held-out loss, final model (5000 sequences)" });
+
+  it("draws the held-out loss as a labelled point at its step, and says which curve is which", () => {
+    // x: 64 px left margin + (50 / 50) * 556 px plot width.
+    expect(svg).toMatch(/<circle cx="620" cy="[\d.]+" r="4" fill="#ff7f0e"/);
+    expect(svg).toContain(">0.8100</text>");
+    expect(svg).toContain(">training loss (sampled batches)</text>");
+    expect(svg).toContain(">held-out loss, final model (5000 sequences)</text>");
+    expect(svg).toContain(">optimal 0.8035 nats</text>");
+  });
+
+  it("puts the loss axis at round ticks", () => {
+    const labels = [...svg.matchAll(/text-anchor="end" font-size="11" font-family="[^"]*">([\d.]+)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(["0.80", "0.85", "0.90", "0.95", "1.00", "1.05", "1.10"]);
+  });
+});
+
 describe("figure text", () => {
   it("escapes titles with & and < so the SVG parses and renders", () => {
     const title = `mess3 <x=0.05> & "alpha" 'q'`;

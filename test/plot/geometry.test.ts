@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { graphProblems, layoutProblems, overlapDepth, parseSvg } from "./svgGeometry.js";
 import { longLabelFigures } from "./longLabelFigures.js";
 import { fitText, textWidth } from "../../src/plot/text.js";
+import { Resvg } from "@resvg/resvg-js";
+import { arrowhead } from "./svgGeometry.js";
 
 const figures = longLabelFigures();
 
@@ -17,6 +19,26 @@ describe("figure text geometry with the longest labels the CLI produces", () => 
     expect(g.nodes.length).toBeGreaterThanOrEqual(3);
     expect(g.arrows.length).toBeGreaterThanOrEqual(3);
     expect(graphProblems(g)).toEqual([]);
+  });
+
+  it("draws every arrowhead where the geometry says, outside the nodes (resvg reverses orient=auto-start-reverse at a path's end)", () => {
+    const svg = figures.find((f) => f.name === "truth-vs-recovered-z1r")!.svg;
+    const g = parseSvg(svg);
+    const image = new Resvg(svg, { font: { loadSystemFonts: false } }).render();
+    const { width } = image;
+    const pixels = image.pixels;
+    expect(g.arrows).toHaveLength(6);
+    for (const a of g.arrows) {
+      // A point inside the arrowhead but beside the line under it (7 px back from the tip, 2.8 px aside; the
+      // line is 3.3 px wide, the head 7 px wide there) is painted dark (the arrows' grey #555555, anti-aliased; the background is white, a node pale blue).
+      const head = arrowhead(a);
+      const [tx, ty] = head[0];
+      const len = Math.hypot(tx - a.from[0], ty - a.from[1]);
+      const [ux, uy] = [(tx - a.from[0]) / len, (ty - a.from[1]) / len];
+      const [x, y] = [Math.round(tx - 7 * ux - 2.8 * uy), Math.round(ty - 7 * uy + 2.8 * ux)];
+      const k = 4 * (y * width + x);
+      expect(Math.max(...pixels.subarray(k, k + 3))).toBeLessThan(140);
+    }
   });
 
   it("never cuts a label: every word of the long hook and process names is drawn", () => {

@@ -31,8 +31,11 @@ describe("ladder figure grid", () => {
     expect(svg.match(/<polygon /g)).toHaveLength(3); // the simplex in every panel
     const [r, g, b] = Array.from(truth.data.subarray(0, 3), (v) => Math.round(255 * v));
     expect(svg.split(`fill="rgb(${r},${g},${b})"`).length - 1).toBeGreaterThanOrEqual(3);
-    // 2 columns of 100 px with 14 px gaps; 3 panels make 2 rows of 40 + 100 + 14 below a 44 px title.
-    expect(svg).toContain('width="242" height="352"');
+    // 2 columns of 100 px with 14 px gaps; 3 panels make 2 rows of 48 + 100 + 14 below a 30 px title (16 px
+    // bold from y = 8, 6 px gap). 48 = 13 px bold title + 3 + the truth's subtitle wrapped onto 2 lines at 10.5 px
+    // ("exact beliefs on the simplex" is wider than 100 px) + 8.
+    expect(svg).toContain('width="242" height="354"');
+    expect(svg).toMatch(/>exact beliefs on<\/text>\n<text [^>]*>the simplex<\/text>/);
     expect(svg).toContain("R² 0.9 &amp; &lt;worse&gt;");
   });
 

@@ -104,8 +104,8 @@ describe("probeFeatures", () => {
       expect(v).toBeCloseTo(report.testBeliefs.data[c], 5); // exact features: prediction = belief
     }
     const table = probeTable(report);
-    expect(table.split("\n")[0]).toMatch(/^site\s+verdict\s+R\^2\s+belief KL/);
-    expect(table).toMatch(/clean\s+beyond controls\s+1\.0000\s+0\.00000/);
+    expect(table.split("\n")[0]).toMatch(/^site\s+verdict\s+memory\s+R\^2\s+belief KL/);
+    expect(table).toMatch(/clean\s+beyond controls\s+> 4 tokens\s+1\.0000\s+0\.00000/);
   });
 
   it("rejects features with the wrong number of rows or non-finite values", () => {

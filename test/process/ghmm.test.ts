@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeProcess } from "../../src/process/catalogue/index.js";
-import { createGeneralizedHmm } from "../../src/process/ghmm.js";
+import { readFileSync } from "node:fs";
+import { checkWordProbabilities, createGeneralizedHmm } from "../../src/process/ghmm.js";
 import { myopicEntropy } from "../../src/process/entropy.js";
 import { filterBeliefs, nextSymbolDistribution } from "../../src/process/beliefs.js";
 import { mixedStatePresentation } from "../../src/process/msp.js";
@@ -11,6 +12,12 @@ import { expectAllClose } from "../helpers.js";
 import { processTruth } from "./processTruth.js";
 
 const GHMMS = ["fanizza", "post-quantum", "tom-quantum"] as const;
+
+/** A GHMM found by random search whose first negative word has length 11, and numpy's word probabilities (test/fixtures/optimal_loss_truth.py). */
+const lateNegative = {
+  inputs: JSON.parse(readFileSync(new URL("../fixtures/optimal-loss-inputs.json", import.meta.url), "utf8")),
+  truth: JSON.parse(readFileSync(new URL("../fixtures/optimal-loss-truth.json", import.meta.url), "utf8")),
+};
 
 describe("generalized HMMs", () => {
   it("match simplexity's definitions (re-derived in numpy) entry by entry, with numpy's fixed vectors", () => {
@@ -100,7 +107,7 @@ describe("generalized HMMs", () => {
       ],
     ];
     expect(() => createGeneralizedHmm(T, { initial: [-0.5, 1.5] })).toThrow(
-      "createGeneralizedHmm: argument 'transitions' received a generalized HMM that gives the word [0] probability -0.25; expected nonnegative probabilities for every word (checked up to length 8, tolerance 1e-9). A GHMM is a process only when initial · T[w] · r >= 0 for every word w.",
+      "createGeneralizedHmm: argument 'transitions' received a generalized HMM that gives the word [0] probability -0.25; expected nonnegative probabilities for every word (found among the words of length 1; the check goes to length 64 as far as its work budget allows, tolerance 1e-9). A GHMM is a process only when initial · T[w] · r >= 0 for every word w.",
     );
     // From (0.2, 0.8), a distribution, every word is fine.
     expect(() => createGeneralizedHmm(T, { initial: [0.2, 0.8] })).not.toThrow();
@@ -134,6 +141,28 @@ describe("generalized HMMs", () => {
     expect(() => createGeneralizedHmm([[[0.5, 0], [0, 0.5]], [[0.5, 0], [0, 0.5]]], { initial: [1, -1], normalizer: [1, 1] })).toThrow(
       "createGeneralizedHmm: argument 'initial' received a vector with initial · r = 0; expected initial · r != 0 (the total probability of the empty word).",
     );
+  });
+
+  it("checks deeper than length 8: a GHMM whose first negative word has length 11 (numpy) is refused, naming it", () => {
+    const g = lateNegative.inputs.lateNegativeGhmm;
+    const t = lateNegative.truth.lateNegativeGhmm;
+    expect(t.firstNegativeLength).toBe(11);
+    // Length 8, the old depth, accepts it: every word up to 8 is positive (numpy: min 6.2e-4 at length 8).
+    expect(t.minProbabilityByLength[7]).toBeGreaterThan(0);
+    expect(createGeneralizedHmm(g.transitions, { validationDepth: 8 }).validatedDepth).toBe(8);
+    const word = `[${t.firstNegativeWord.join(" ")}]`;
+    expect(() => processFromJson(g, "late.json")).toThrow(
+      `processFromJson(late.json): argument 'transitions' received a generalized HMM that gives the word ${word} probability ${Number(t.itsProbability.toPrecision(6))}; expected nonnegative probabilities for every word (found among the words of length 11; the check goes to length 64 as far as its work budget allows, tolerance 1e-9). A GHMM is a process only when initial · T[w] · r >= 0 for every word w.`,
+    );
+  });
+
+  it("records the depth checked: to 64 where directions repeat (fanizza), as deep as the budget allows elsewhere", () => {
+    expect(makeProcess("fanizza").validatedDepth).toBe(64);
+    const tom = makeProcess("tom-quantum");
+    expect(tom.validatedDepth).toBeGreaterThanOrEqual(9); // beyond the old 8
+    expect(tom.validatedDepth).toBeLessThan(64);
+    // A smaller budget stops sooner, and says so.
+    expect(checkWordProbabilities(tom, 64, 1e-9, "test", 1e5)).toBeLessThan(tom.validatedDepth!);
   });
 
   it("invalid catalogue parameters fail validation with the word that goes negative", () => {

@@ -3,6 +3,8 @@ import { HookedTransformer } from "../../src/model/transformer/model.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { evaluateLoss } from "../../src/train/evaluate.js";
 import { numpyTruth } from "../helpers.js";
+import { outwardBracket } from "../../src/process/bracketText.js";
+import { optimumClause } from "../../src/train/optimumText.js";
 
 describe("evaluateLoss", () => {
   it("pairs the model with the optimal predictor on the same sequences, which averages to the myopic entropy", async () => {
@@ -23,6 +25,35 @@ describe("evaluateLoss", () => {
     expect(ev.modelLoss).toBeGreaterThan(ev.optimalLossSameSequences + 0.1);
     expect(ev.relativeToExpected).toBeCloseTo(ev.modelLoss / ev.optimalLoss - 1, 12);
     expect(ev.relativeExcess).toBeCloseTo(ev.modelLoss / ev.optimalLossSameSequences - 1, 12);
+    model.dispose();
+  });
+});
+
+describe("evaluateLoss where the enumeration of beliefs is cut", () => {
+  it("gives the optimum's certified bracket and the excess against both ends, as every command prints it", async () => {
+    const model = await HookedTransformer.create({ nLayers: 1, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }, 0);
+    const hmm = makeProcess("mess3");
+    const ev = await evaluateLoss(model, hmm, { sequences: 200, optimumBudget: { maxWork: 5000 } });
+    const truth = numpyTruth.mess3.myopic.slice(1, 11).reduce((a, b) => a + b, 0) / 10;
+    const o = ev.optimum;
+    expect(o.exact).toBe(false);
+    expect(o.nCtx).toBe(10);
+    expect(o.meanLower).toBeLessThanOrEqual(truth);
+    expect(o.meanUpper).toBeGreaterThanOrEqual(truth);
+    for (let t = 2; t <= 10; t++) expect(ev.optimalLossPerPosition[t]).toBeLessThanOrEqual(ev.optimalLossPerPosition[t - 1]);
+    const [againstUpper, againstLower] = ev.relativeToExpectedRange;
+    expect(againstUpper).toBeCloseTo(ev.modelLoss / o.meanUpper - 1, 12);
+    expect(againstLower).toBeCloseTo(ev.modelLoss / o.meanLower - 1, 12);
+    expect(againstUpper).toBeLessThanOrEqual(ev.relativeToExpected);
+    expect(ev.relativeToExpected).toBeLessThanOrEqual(againstLower);
+    const [lo, hi] = outwardBracket(o.meanLower, o.meanUpper, 5);
+    expect(optimumClause(ev.modelLoss, o)).toBe(
+      `expected optimal in [${lo}, ${hi}], mean over positions 1..10 at n_ctx 10, a certified bracket: the budget cut the enumeration of beliefs (estimate ${o.mean.toFixed(5)}); the model ${(100 * againstUpper).toFixed(2)}% to ${(100 * againstLower).toFixed(2)}% above it (against its upper and lower ends)`,
+    );
+    // The exact case names n_ctx and nothing else.
+    const exact = await evaluateLoss(model, hmm, { sequences: 50 });
+    expect(optimumClause(exact.modelLoss, exact.optimum)).toBe("expected optimal 0.8025, mean over positions 1..10 at n_ctx 10");
+    expect(exact.relativeToExpectedRange).toEqual([exact.relativeToExpected, exact.relativeToExpected]);
     model.dispose();
   });
 });

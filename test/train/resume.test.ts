@@ -57,7 +57,7 @@ describe("training checkpoints", () => {
     const before = await readFile(join(out, "model", "model.safetensors"));
     const again = await runCli(flags(out, 20));
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`error: beliefscope train: argument '--out' received "${out}", which exists and holds checkpoints, metrics.jsonl, model, run.json; expected a new or empty folder. Pass --force to replace what is there, or --resume to continue it, or choose another folder.`);
+    expect(again.stderr).toContain(`error: beliefscope train: argument '--out' received "${out}", which exists and holds checkpoints, metrics.jsonl, model, run.json; expected a new or empty folder. Pass --force to replace it, or --resume to continue it, or choose another folder.`);
     expect((await readFile(join(out, "model", "model.safetensors"))).equals(before)).toBe(true);
     // The library refuses too, in its own words.
     await expect(trainOnProcess(makeProcess("mess3"), { store: new FileRunStore(out), training: { steps: 1 } })).rejects.toThrow(`which already holds a run`);

@@ -9,6 +9,8 @@
  * of those sequences (about 1% for 1000 of mess3) cancels, and the dot's
  * distance from the dashed line is the model's own.
  */
+import { formatTick, tickStep, ticks } from "../../../src/plot/ticks.js";
+
 export interface LossSeries {
   readonly steps: readonly number[];
   readonly losses: readonly number[];
@@ -18,15 +20,10 @@ export interface LossSeries {
   readonly totalSteps: number;
 }
 
-/** About 5 round tick values covering [lo, hi]. */
+/** About `count` + 1 round tick values covering [lo, hi]: the figures' ticks (d3-array's algorithm, src/plot/ticks.ts). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
+  return ticks(lo, hi, count);
 }
 
 /** Trailing moving average over `window` points. */
@@ -146,12 +143,13 @@ export class LossChart {
     ctx.lineWidth = 1;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
+    const step = tickStep(lo, hi, 5);
     for (const t of niceTicks(lo, hi)) {
       ctx.beginPath();
       ctx.moveTo(m.left, Math.round(Y(t)) + 0.5);
       ctx.lineTo(W - m.right, Math.round(Y(t)) + 0.5);
       ctx.stroke();
-      ctx.fillText(t.toFixed(2), m.left - 6, Y(t));
+      ctx.fillText(formatTick(t, step), m.left - 6, Y(t));
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";

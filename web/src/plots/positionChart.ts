@@ -5,6 +5,7 @@
  * training, the model's held-out loss at each position.
  */
 import { niceTicks } from "./lossChart.js";
+import { formatTick, tickStep } from "../../../src/plot/ticks.js";
 
 export interface PositionSeries {
   /** [n] optimal loss at positions 1..n (nats). */
@@ -117,7 +118,7 @@ export class PositionChart {
       ctx.moveTo(m.left, y);
       ctx.lineTo(W - m.right, y);
       ctx.stroke();
-      ctx.fillText(t.toFixed(2), m.left - 5, Y(t));
+      ctx.fillText(formatTick(t, tickStep(lo, hi, 4)), m.left - 5, Y(t));
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
