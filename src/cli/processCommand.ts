@@ -154,7 +154,7 @@ export function processCommand(): Command {
   const infoCmd = cmd
     .command("info <spec>")
     .description('distribution, optimal loss per position, entropy-rate bracket, MSP size (spec: "mess3", "mess3:x=0.1", "mixture:mess3,rrxor", or a JSON file)')
-    .option("--n-ctx <n>", `context length: the optimal loss at positions 0..n, and its mean over positions 1..n (what a model with this context reaches)`, intOption(1, 64), DEFAULT_OPTIMUM_N_CTX)
+    .option("--n-ctx <n>", "context length: the optimal loss at positions 0..n, and its mean over positions 1..n (what a model with this context reaches)", intOption(1, 64), DEFAULT_OPTIMUM_N_CTX)
     .option("--length <n>", "(older form) positions 0..n-1, i.e. --n-ctx n-1", intOption(2, 65))
     .option("--depth <n>", "MSP depth", intOption(0, 64), 8)
     .option("--rate-depth <L>", "largest L for the entropy-rate bracket", intOption(1, 10000), 256)

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { createHmm } from "../../src/process/hmm.js";
 import { entropyRate, myopicEntropy } from "../../src/process/entropy.js";
-import { optimalLoss } from "../../src/process/optimalLoss.js";
+import { DEFAULT_OPTIMUM_N_CTX, optimalLoss } from "../../src/process/optimalLoss.js";
+import { DEFAULT_CONFIG } from "../../src/model/transformer/config.js";
 import { applyProvenBounds } from "../../src/process/provenBounds.js";
 import { valueAtLeast } from "../../src/process/bracketText.js";
 import { expectAllClose } from "../helpers.js";
@@ -29,6 +30,10 @@ function expectProven(o: ReturnType<typeof optimalLoss>, rateLower: number): voi
 }
 
 describe("optimalLoss: h(0..n_ctx) and its mean over positions 1..n_ctx", () => {
+  it("quotes the optimum at training's default context length", () => {
+    expect(DEFAULT_OPTIMUM_N_CTX).toBe(DEFAULT_CONFIG.nCtx);
+  });
+
   it("mess3, enumerated in full, equals numpy's h(t) to 1e-12 and its mean over 1..10 is 0.8025118", () => {
     const o = optimalLoss(makeProcess("mess3"), 10);
     expect(o.exact).toBe(true);
