@@ -13,11 +13,15 @@ import { checkOutputFiles } from "../node/outputPath.js";
 import { requireFfmpeg } from "./requireFfmpeg.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { floatOption, intOption } from "./options.js";
+import { checkMemory } from "../util/memory.js";
+import { addMaxMemoryOption, memoryBudget } from "./commonOptions.js";
+import { fitSequencesModel } from "./memoryModels.js";
 
 /** The default animation: mess3's transition parameter x, from sharply separated beliefs to a tight fractal. */
 export const DEFAULT_SWEEP = "mess3:x=0.05..0.2";
 
 interface AnimateFlags {
+  maxMemory?: string;
   out: string;
   force?: boolean;
   param?: string;
@@ -50,6 +54,7 @@ export function animateCommand(): Command {
     .option("--seed <n>", "seed (the same for every frame, so the clouds morph)", intOption(0), 0)
     .option("--mp4", "also write FILE.mp4 (needs ffmpeg on the PATH)", false)
     .option("--force", "replace --out (and FILE.json, FILE.mp4) if they exist")
+    .option("--max-memory <size>", "memory budget, e.g. 4GiB: a --sequences whose estimate exceeds it is refused before any work (default half of this machine's memory; docs/memory.md)")
     .action(async (a: string | undefined, b: string | undefined, o: AnimateFlags) => {
       if (o.mp4) requireFfmpeg("beliefscope animate");
       await checkOutputFiles([o.out, siblingPath(o.out, ".json"), ...(o.mp4 ? [siblingPath(o.out, ".mp4")] : [])], { fn: "beliefscope animate", flag: "--out", force: o.force ?? false });
@@ -61,6 +66,7 @@ export function animateCommand(): Command {
       let sweep: ProcessSweep;
       if (a && b) sweep = interpolationSweep(await resolveProcess(a), await resolveProcess(b), o.frames);
       else sweep = parameterSweep(o.param ?? DEFAULT_SWEEP, o.frames);
+      checkMemory(fn, fitSequencesModel({ nPos: o.nCtx, nStates: Math.max(...sweep.processes.map((p) => p.nStates)) }, o.sequences), memoryBudget(o));
       const stats: Omit<AnimationFrame, "svg">[] = [];
       const started = performance.now();
       async function* svgs(): AsyncGenerator<string> {

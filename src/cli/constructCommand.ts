@@ -21,10 +21,14 @@ import { checkOutputDir } from "../node/outputPath.js";
 import { svgToPng } from "../node/png.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { saveModelFolder } from "../node/runFolder.js";
-import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
+import { checkMemory } from "../util/memory.js";
+import { addDeviceOption, addMaxMemoryOption, memoryBudget, type ModelFlags } from "./commonOptions.js";
+import { fitSequencesModel } from "./memoryModels.js";
 import { intOption } from "./options.js";
+import { countProgress } from "./countProgress.js";
 
 interface ConstructFlags extends Pick<ModelFlags, "device"> {
+  maxMemory?: string;
   out: string;
   nCtx: number;
   operator: "per-position" | "shared";
@@ -53,14 +57,16 @@ export function constructCommand(): Command {
     .option("--seed <n>", "seed of the fitting samples", intOption(0), CONSTRUCT_DEFAULTS.seed)
     .option("--force", "replace the folder if it exists", false);
   addDeviceOption(cmd);
+  addMaxMemoryOption(cmd);
   return cmd.action(async (spec: string, o: ConstructFlags) => {
     await checkOutputFolder(o.out, o.force, "construct");
     const hmm = await resolveProcess(spec);
+    checkMemory("beliefscope construct", fitSequencesModel({ nPos: o.nCtx, nStates: hmm.nStates }, o.sequences), memoryBudget(o));
     const started = performance.now();
     const built = constructLinearAttention(hmm, o.nCtx, { operator: o.operator, maxHeads: o.maxHeads, nSequences: o.sequences, seed: o.seed });
     const model = await modelFromStateDict(built.architecture, built.config, built.stateDict, { device: o.device });
     try {
-      const evaluation = await evaluateLoss(model, hmm, { sequences: o.evalSequences, seed: 1 });
+      const evaluation = await evaluateLoss(model, hmm, { sequences: o.evalSequences, seed: 1, onProgress: countProgress("evaluated", "sequences", o.evalSequences >= 100_000) });
       const constructed = {
         operator: built.operator.embedding,
         heads: built.heads,

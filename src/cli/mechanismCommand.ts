@@ -15,6 +15,7 @@ import { resolveProcess } from "../node/processFiles.js";
 import { loadTrainedModel } from "../node/runFolder.js";
 import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
 import { intOption } from "./options.js";
+import { countProgress } from "./countProgress.js";
 
 interface MechanismFlags extends Pick<ModelFlags, "device"> {
   out: string;
@@ -47,7 +48,7 @@ export function mechanismCommand(): Command {
       const hmm = o.process ? await resolveProcess(o.process) : loaded.process;
       process.stderr.write(`analysing ${model.summary} on ${hmm.name} (${o.sequences} sequences per set)...\n`);
       const analysis = await analyzeLinearAttention(model, hmm, { nSequences: o.sequences, seed: o.seed, decompositionSequences: o.decompose, operators: o.operators });
-      const e = await evaluateLoss(model, hmm, { sequences: o.evalSequences, seed: 1 });
+      const e = await evaluateLoss(model, hmm, { sequences: o.evalSequences, seed: 1, onProgress: countProgress("evaluated", "sequences", o.evalSequences >= 100_000) });
       const report = mechanismReport(analysis, hmm, { modelLoss: e.modelLoss, optimalLossSameSequences: e.optimalLossSameSequences, relativeExcess: e.relativeExcess, sequences: e.sequences });
       await writeJsonAtomically(join(o.out, "mechanism.json"), report.json);
       await writeFileAtomically(join(o.out, "report.md"), report.markdown);

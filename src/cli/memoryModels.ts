@@ -277,3 +277,20 @@ export function encodeTextModel(p: { json: boolean; file: string }, characters: 
     limits: [stringLimit((n) => n)],
   };
 }
+
+/**
+ * `construct`, `animate` and `movie --sequences`: sequences sampled with their beliefs and fitted
+ * on, all held at once; measured at ~200 bytes a position for mess3 (construct), modelled as
+ * 64 (S + 1) bytes plus the float64 features a probe of the model holds (movie).
+ */
+export function fitSequencesModel(p: { nPos: number; nStates: number; features?: number }, sequences: number): SizeModel {
+  const perPosition = 64 * (p.nStates + 1) + 16 * (p.features ?? 0);
+  return {
+    flag: "--sequences",
+    value: sequences,
+    min: 2,
+    bytes: (n) => RUNTIME_BYTES + n * p.nPos * perPosition,
+    formula: (n) => `${n} sequences x ${p.nPos} positions x ${formatBytes(perPosition)} a position: tokens, states, ${p.nStates} beliefs and the fit's rows${p.features ? `, ${p.features} features in float64 twice` : ""}`,
+    limits: [typedArrayLimit((n) => n * p.nPos * Math.max(p.nStates, p.features ?? 0))],
+  };
+}

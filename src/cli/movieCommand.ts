@@ -14,10 +14,14 @@ import { resolveProcess } from "../node/processFiles.js";
 import { FileRunStore } from "../node/runFolder.js";
 import { siblingPath } from "./animateCommand.js";
 import { floatOption, intOption } from "./options.js";
+import { checkMemory } from "../util/memory.js";
+import { memoryBudget } from "./commonOptions.js";
+import { fitSequencesModel } from "./memoryModels.js";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 
 interface MovieFlags {
+  maxMemory?: string;
   out: string;
   force?: boolean;
   process?: string;
@@ -44,6 +48,7 @@ export function movieCommand(): Command {
     .option("--seed <n>", "seed of the probe samples", intOption(0), 0)
     .option("--mp4", "also write FILE.mp4 (needs ffmpeg on the PATH)", false)
     .option("--force", "replace --out (and FILE.json, FILE.mp4) if they exist")
+    .option("--max-memory <size>", "memory budget, e.g. 4GiB: a --sequences whose estimate exceeds it is refused before any work (default half of this machine's memory; docs/memory.md)")
     .action(async (dir: string, o: MovieFlags) => {
       if (o.mp4) requireFfmpeg("beliefscope movie");
       await checkOutputFiles([o.out, siblingPath(o.out, ".json"), ...(o.mp4 ? [siblingPath(o.out, ".mp4")] : [])], { fn: "beliefscope movie", flag: "--out", force: o.force ?? false });
@@ -54,6 +59,10 @@ export function movieCommand(): Command {
       } catch {
         throw new ArgumentError({ fn, argument: "run", received: JSON.stringify(dir), expected: "a run folder from `beliefscope train` (with run.json and checkpoints/)" });
       }
+      // The probe sets' rows against --max-memory, from the run's config (every layer's width, twice for the concatenated site).
+      const runFile = await new FileRunStore(dir).readRun();
+      const width = Number(runFile?.model.dModel ?? runFile?.model.dHidden ?? 64) * (Number(runFile?.model.nLayers ?? 1) + 1) * 2;
+      checkMemory(fn, fitSequencesModel({ nPos: Number(runFile?.model.nCtx ?? 10), nStates: runFile?.process?.states.length ?? 3, features: width }, o.sequences), memoryBudget(o));
       const plan = await trainingMovie(new FileRunStore(dir), {
         process: o.process ? await resolveProcess(o.process) : undefined,
         site: o.site,

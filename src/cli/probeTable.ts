@@ -27,7 +27,7 @@ function bestControl(s: SiteResult): [string, ControlResult] | undefined {
 /** "3 tokens", "> 6 tokens": the site's memory equivalent in a column. */
 function memoryCell(s: SiteResult): string {
   const m = s.memory;
-  if (m.largest === 0) return "n/a";
+  if (m.undefinedReason) return "n/a";
   return m.tokens !== null ? `${m.tokens} token${m.tokens === 1 ? "" : "s"}` : `> ${m.largest} tokens`;
 }
 

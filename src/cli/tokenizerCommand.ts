@@ -121,7 +121,7 @@ function trainSubcommand(): Command {
       // Check sizes and the output folder before reading a byte of the corpus.
       o.vocab.forEach((v) => checkVocabSize("tokenizer train", "--vocab", v, DEFAULT_SPECIAL_TOKENS));
       const { existing } = await checkOutputDir(o.out, { fn: "beliefscope tokenizer train", flag: "--out", force: o.force ?? false });
-      if (existing) await clearOutputs(o.out, (e) => e === "tokenizer.json" || e === "training.json" || /^vocab-\d+$/.test(e));
+      if (existing) await clearOutputs(o.out, (e) => ["tokenizer.json", "tokenizer_config.json", "training.json"].includes(e) || /^vocab-\d+$/.test(e));
       const progress = phaseProgress();
       const corpus = await openCorpus(corpusSpec, {
         format: o.format,

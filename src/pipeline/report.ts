@@ -16,6 +16,7 @@ export function finalLayerSite(r: DemoResult): SiteResult {
 
 /** "3 tokens" or "> 6 tokens": a site's memory equivalent in a table cell. */
 function memoryCell(s: SiteResult): string {
+  if (s.memory.undefinedReason) return "–";
   return s.memory.tokens !== null ? `${s.memory.tokens} token${s.memory.tokens === 1 ? "" : "s"}` : `> ${s.memory.largest} tokens`;
 }
 

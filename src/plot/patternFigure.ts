@@ -46,10 +46,12 @@ export function patternFigureSvg(heads: readonly PatternHead[], nPos: number, op
     title.bottom + 4,
     { fill: "#555555" },
   );
-  const labels = heads.map((h) => fitText(`${h.label}: fixed matrix explains ${(100 * h.fixedFraction).toFixed(2)}% of variance`, blockWidth - 2 * margin, 12));
-  const labelRoom = Math.max(0, ...labels.map((l) => l.height)) + 6;
+  // A head's label may run to the next block, or to the figure's edge in the last column.
+  const labelRoom = (k: number) => (k % perRow === perRow - 1 ? width - margin - (margin + (k % perRow) * blockWidth) : blockWidth - margin);
+  const labels = heads.map((h, k) => fitText(`${h.label}: fixed matrix explains ${(100 * h.fixedFraction).toFixed(2)}% of variance`, labelRoom(k), 12));
+  const labelHeight = Math.max(0, ...labels.map((l) => l.height)) + 6;
   const top = Math.ceil(subtitle.bottom + 12);
-  const rowHeight = labelRoom + side + 38;
+  const rowHeight = labelHeight + side + 38;
   const height = top + Math.ceil(heads.length / perRow) * rowHeight;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
@@ -58,9 +60,9 @@ export function patternFigureSvg(heads: readonly PatternHead[], nPos: number, op
     subtitle.svg,
   ];
   heads.forEach((h, k) => {
-    const y = top + Math.floor(k / perRow) * rowHeight + labelRoom;
+    const y = top + Math.floor(k / perRow) * rowHeight + labelHeight;
     const x0 = margin + (k % perRow) * blockWidth;
-    parts.push(textBlockSvg(labels[k], x0, y - labelRoom, { anchor: "start" }).svg);
+    parts.push(textBlockSvg(labels[k], x0, y - labelHeight, { anchor: "start" }).svg);
     const grid = (left: number, values: ArrayLike<number>, scale: number, caption: string) => {
       for (let q = 0; q < nPos; q++) {
         for (let s = 0; s < nPos; s++) {

@@ -8,7 +8,7 @@ import type { Rows } from "../util/rows.js";
 import { beliefPanelSvg, beliefView, panelHead, panelHeadRoom, panelHeadSvg, type BeliefView } from "./beliefPanel.js";
 import type { FrameReserve } from "./animationFrame.js";
 import { FONT, round1 } from "./svg.js";
-import { fitText, linesHeight, textBlockSvg } from "./text.js";
+import { fitText, linesHeight, textBlockSvg, textWidth } from "./text.js";
 import { linearTicks } from "./ticks.js";
 
 export interface TrainingFrameInput {
@@ -79,7 +79,9 @@ export function trainingFrameSvg(frame: TrainingFrameInput, options: { readonly 
   }
   for (let e = 0; 10 ** e <= frame.maxStep; e++) {
     parts.push(`<line x1="${lx(10 ** e)}" x2="${lx(10 ** e)}" y1="${top + h}" y2="${top + h + 4}" stroke="#999999"/>`);
-    parts.push(`<text x="${lx(10 ** e)}" y="${top + h + 15}" text-anchor="middle" font-size="10" font-family="${FONT}">${10 ** e}</text>`);
+    // A label at the right edge stays inside the frame.
+    const half = textWidth(String(10 ** e), 10) / 2;
+    parts.push(`<text x="${round1(Math.min(lx(10 ** e), width - 2 - half))}" y="${top + h + 15}" text-anchor="middle" font-size="10" font-family="${FONT}">${10 ** e}</text>`);
   }
   parts.push(`<line x1="${left}" x2="${left + w}" y1="${ly(frame.optimalLoss)}" y2="${ly(frame.optimalLoss)}" stroke="#d62728" stroke-dasharray="5,4"/>`);
   parts.push(`<text x="${left + w - 4}" y="${ly(frame.optimalLoss) - 4}" text-anchor="end" font-size="10" fill="#d62728" font-family="${FONT}">optimal</text>`);

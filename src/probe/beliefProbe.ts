@@ -296,13 +296,17 @@ function memoryOf(main: SequenceScores, lookups: readonly Scored[], verdictOptio
   let tokens: number | null = null;
   for (let k = 1; k <= lookups.length && tokens === null; k++) {
     const c = bootstrapVerdict(main, { [memoryLabel(k)]: lookups[k - 1].perSequence }, verdictOptions).comparisons[0];
-    if (!c) break; // the probe's R^2 is undefined: no comparison
+    if (!c) {
+      const undefinedReason = "the probe's R² is undefined";
+      return { tokens: null, largest: lookups.length, phrase: `memory equivalent undefined (${undefinedReason})`, undefinedReason, comparisons };
+    }
     comparisons.push(c);
     if (!c.beatsR2 && !c.beatsKL) tokens = k;
   }
   const last = tokens === null ? undefined : comparisons[tokens - 1];
   const below = last !== undefined && last.r2Gain !== null && last.r2Gain.upper < 0 && last.klGain !== null && last.klGain.upper < 0;
-  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length, below), comparisons };
+  const undefinedReason = lookups.length === 0 ? "too few training rows for a lookup on the last token" : undefined;
+  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length, below), ...(undefinedReason ? { undefinedReason } : {}), comparisons };
 }
 
 /** "3-token lookup": the name of the joint lookup on the last k tokens and position. */

@@ -185,6 +185,8 @@ export interface MemoryEquivalent {
   readonly largest: number;
   /** "as informative as the last 3 tokens", "more informative than the last 6 tokens (the most this data supports)". */
   readonly phrase: string;
+  /** Why there is no memory equivalent (no lookup supported, or the probe's R^2 undefined); absent when there is one or tokens is null because the probe beats every lookup. */
+  readonly undefinedReason?: string;
 }
 
 /**

@@ -5,7 +5,8 @@
  * comparison's bootstrap interval, and the memory the site is equivalent to
  * (`memoryTokens`: the smallest k whose joint lookup on the last k tokens
  * matches the probe, or null with `memoryTokensAbove` = K when none up to K
- * does; memory.ts). Numbers keep 6 significant digits; undefined R^2 is null
+ * does, or null with `memoryUndefined` when there is no equivalent: no
+ * lookup supported or the probe's R^2 undefined; memory.ts). Numbers keep 6 significant digits; undefined R^2 is null
  * beside its reason.
  */
 import type { ControlResult, ProbeReport } from "./beliefProbe.js";
@@ -70,7 +71,7 @@ export function probeReportJson(report: ProbeReport) {
       verdict: s.verdict.verdict,
       statement: s.statement,
       memoryTokens: s.memory.tokens,
-      ...(s.memory.tokens === null ? { memoryTokensAbove: s.memory.largest } : {}),
+      ...(s.memory.tokens === null ? (s.memory.undefinedReason ? { memoryUndefined: s.memory.undefinedReason } : { memoryTokensAbove: s.memory.largest }) : {}),
       memoryComparisons: s.memory.comparisons.map(comparison),
       r2: round(s.r2),
       ...(s.r2Undefined ? { r2Undefined: s.r2Undefined } : {}),

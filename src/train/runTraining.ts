@@ -235,7 +235,7 @@ function storeWriteError(err: unknown, store: RunStore, fn: string, what: string
     expected: "room to write the run's files",
     hint: lastCheckpoint > 0
       ? `The run folder keeps its last complete checkpoint (step ${lastCheckpoint}); free space, then continue it with --resume (\`beliefscope train --resume -o ${store.location}\`).`
-      : "No checkpoint was completed; free space and start again.",
+      : `No resumable checkpoint was completed yet; free space, then --resume starts the run again from step 0 (\`beliefscope train --resume -o ${store.location}\`).`,
   });
 }
 

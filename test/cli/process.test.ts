@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run.js";
+import { makeProcess } from "../../src/process/catalogue/index.js";
 
 describe("beliefscope process", () => {
   it("info prints the exact optimal losses, the closed-form rate and MSP size", async () => {
@@ -41,6 +42,7 @@ describe("beliefscope process", () => {
     expect(r.stdout).toContain("3 states, 4 symbols, generalized HMM");
     expect(r.stdout).toContain("entropy rate in [0.0000000000, ");
     expect(r.stdout).toContain("generalized HMM: no hidden state, so no Cover & Thomas lower bound");
+    expect(r.stdout).toContain(`word probabilities checked nonnegative for every word up to length ${makeProcess("tom-quantum").validatedDepth} (as deep as the check's work budget allowed; longer words are not checked)`);
   });
 
   it("--max-beliefs and --max-work bound info, which says what the budget cut", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rateLine } from "../../src/cli/processCommand.js";
-import { infoLossLines } from "../../src/cli/processInfoLoss.js";
+import { infoLossLines, upperEndNote } from "../../src/cli/processInfoLoss.js";
 import { makeProcess } from "../../src/process/catalogue/index.js";
 import { entropyRate } from "../../src/process/entropy.js";
 import { optimalLoss } from "../../src/process/optimalLoss.js";
@@ -56,5 +56,15 @@ describe("process info: optimal losses that cannot be wrong", () => {
     // The issue: train printed "expected optimal 2.7703" though every h(L) >= 2.77247.
     expect(o.mean).toBeGreaterThanOrEqual(rate.lower);
     expect(text).toMatch(/expected optimal loss, mean over positions 1\.\.10: in \[2\.7724\d, 2\.7724\d\] nats, estimate 2\.7724\d/);
+  });
+
+  it("a generalized HMM's bracket (tom-quantum) says its upper end was still falling where the budget stopped it", () => {
+    const rate = entropyRate(makeProcess("tom-quantum"), { maxWork: 2e7 });
+    expect(rate.lowerBound).toBe("trivial");
+    const [a, b] = rate.steps.filter((s) => s.prunedUpper === 0).slice(-2);
+    expect(upperEndNote(rate)).toBe(
+      `  the upper end was still falling when the budget stopped it (by ${(a.upper - b.upper).toExponential(2)} from L = ${a.L} to L = ${b.L}, the last depths enumerated in full), so the rate may lie well below it; no cheap certified lower bound exists without a hidden state (raise --max-beliefs and --max-work for a few more depths: the beliefs of this process do not merge, so each depth costs about ${(b.beliefs / a.beliefs).toFixed(1)} times the last).`,
+    );
+    expect(a.upper - b.upper).toBeGreaterThan(1e-4);
   });
 });

@@ -43,7 +43,8 @@ describe("the mechanism animation as a GIF", () => {
     const numbers: number[] = [];
     const frames = (function* () {
       for (const f of mechanismAnimation(sweep, { nSequences: 200, drawSequences: 20, width: 320, nCtx: 6 })) {
-        expect(f.svg).toContain("Constructed linear attention");
+        // The panel title wraps at this width (one <text> per line).
+        expect(f.svg).toMatch(/Constructed(<\/text>\n<text [^>]*>| )linear(<\/text>\n<text [^>]*>| )attention/);
         expect(f.svg).toContain(sweep.title(f.index));
         numbers.push(f.r2);
         yield f.svg;

@@ -76,7 +76,7 @@ export function longLabelFigures(): NamedFigure[] {
   out.push({
     name: "training-frame-600",
     svg: trainingFrameSvg(
-      { trueBeliefs: truth, probed: probe, title: `${PROCESS}: step 1200, loss 0.8123 (+1.23% vs optimal), probe R² 0.973`, probeSubtitle: `${HOOK}: R² 0.973, belief KL 1.23e-3`, curve, checkpoints: curve.filter((_, k) => k % 10 === 0), step: 30, optimalLoss: 0.8, lossRange: [0.78, 1.12], maxStep: 60 },
+      { trueBeliefs: truth, probed: probe, title: `${PROCESS}: step 1200, loss 0.8123 (+1.23% vs optimal), probe R² 0.973`, probeSubtitle: `${HOOK}: R² 0.973, belief KL 1.23e-3`, curve, checkpoints: curve.filter((_, k) => k % 10 === 0), step: 30, optimalLoss: 0.8, lossRange: [0.78, 1.12], maxStep: 1000 },
       { width: 600 },
     ),
   });

@@ -126,3 +126,21 @@ describe("memory equivalent of a probe site", () => {
     expect(memoryPhrase(1, 6, true)).toBe("less informative than the last token");
   });
 });
+
+describe("a probe with fewer training rows than features", () => {
+  it("warns with the sequences that would do, gives no verdict and no memory equivalent", () => {
+    const few = 3; // 1 training sequence of 6 rows, 2 held out
+    const tokens = s.tokens.subarray(0, few * nPos);
+    const b: Rows = { rows: few * nPos, cols: 3, data: beliefs.data.subarray(0, few * nPos * 3) };
+    const rng = new Rng(2);
+    const x: Rows = { rows: few * nPos, cols: 8, data: Float64Array.from({ length: few * nPos * 8 }, () => rng.normal()) };
+    const r = probeFeatures({ features: { wide: x }, beliefs: b, tokens, hmm, sequences: few, nPos }, [{ label: "wide", hooks: [] }], { resamples: 50, kgramOrders: [], referenceKgramOrders: [] });
+    expect(r.trainRows).toBe(6);
+    expect(r.warnings.map((w) => [w.site, w.features, w.trainRows, w.sequencesNeeded])).toEqual([["wide", 8, 6, 4]]); // 4 sequences: 2 train = 12 rows > 8
+    expect(r.warnings[0].message).toMatch(/^wide: 6 training rows for 8 features, fewer rows than features, so the probe can fit its training data exactly/);
+    expect(r.sites[0].verdict.verdict).toBe("undefined: 6 training rows for 8 features (the probe can fit any targets)");
+    expect(r.sites[0].verdict.beyondControls).toBe(false);
+    const site = JSON.parse(JSON.stringify(probeReportJson(r))).sites[0];
+    expect([site.memoryTokens, site.memoryUndefined]).toEqual([null, "too few training rows for a lookup on the last token"]);
+  });
+});
