@@ -39,32 +39,54 @@ export const KL_FLOOR = 1e-6;
  * theta = (sum_{i<=rho} u_i - 1) / rho, w = max(v - theta, 0).
  */
 export function projectOntoSimplex(v: ArrayLike<number>, out: Float64Array = new Float64Array(v.length)): Float64Array {
-  const n = v.length;
-  // Sorted ascending in a reused buffer (one projection per held-out row per fit: allocating here dominated the cost).
+  projectRange(v, 0, v.length, out, 0);
+  return out;
+}
+
+/**
+ * projectOntoSimplex of v[vo .. vo + n) into out[oo .. oo + n), without allocating (one
+ * projection per held-out row per fit and refit: allocating and sorting typed arrays dominated).
+ */
+function projectRange(v: ArrayLike<number>, vo: number, n: number, out: Float64Array, oo: number): void {
   if (sortScratch.length < n) sortScratch = new Float64Array(n);
-  const u = sortScratch.subarray(0, n);
-  for (let i = 0; i < n; i++) u[i] = v[i];
-  u.sort();
+  const u = sortScratch; // u[0 .. n) = v sorted descending
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) {
+      const x = v[vo + i];
+      let j = i - 1;
+      while (j >= 0 && u[j] < x) {
+        u[j + 1] = u[j];
+        j--;
+      }
+      u[j + 1] = x;
+    }
+  } else {
+    const w = u.subarray(0, n);
+    for (let i = 0; i < n; i++) w[i] = v[vo + i];
+    w.sort().reverse();
+  }
   let cumulative = 0;
   let theta = 0;
   for (let j = 0; j < n; j++) {
-    const uj = u[n - 1 - j]; // descending
-    cumulative += uj;
+    cumulative += u[j];
     const t = (cumulative - 1) / (j + 1);
-    if (uj - t > 0) theta = t;
+    if (u[j] - t > 0) theta = t;
   }
-  for (let i = 0; i < n; i++) out[i] = Math.max(v[i] - theta, 0);
-  return out;
+  for (let i = 0; i < n; i++) out[oo + i] = Math.max(v[vo + i] - theta, 0);
 }
 
 /** KL(p || q) in nats, with q smoothed by KL_FLOOR (see the file header). Both of length V. */
 export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  const V = p.length;
+  return klAt(p, q, 0, p.length);
+}
+
+/** klDivergence of p[o .. o + V) and q[o .. o + V). */
+function klAt(p: ArrayLike<number>, q: ArrayLike<number>, o: number, V: number): number {
   const norm = 1 + V * KL_FLOOR;
   let kl = 0;
   for (let x = 0; x < V; x++) {
-    const px = p[x];
-    if (px > 0) kl += px * Math.log((px * norm) / (q[x] + KL_FLOOR));
+    const px = p[o + x];
+    if (px > 0) kl += px * Math.log((px * norm) / (q[o + x] + KL_FLOOR));
   }
   return kl;
 }
@@ -134,16 +156,15 @@ export function impliedNextTokenDistributions(map: NextTokenMap, probed: Rows): 
   const q = new Float64Array(V);
   const out = new Float64Array(probed.rows * V);
   for (let r = 0; r < probed.rows; r++) {
-    const row = probed.data.subarray(r * S, (r + 1) * S);
-    if (map.simplex) projectOntoSimplex(row, b);
-    else b.set(row);
+    if (map.simplex) projectRange(probed.data, r * S, S, b, 0);
+    else for (let i = 0; i < S; i++) b[i] = probed.data[r * S + i];
     q.fill(0);
     for (let i = 0; i < S; i++) {
       if (b[i] === 0) continue;
       for (let x = 0; x < V; x++) q[x] += b[i] * map.vertices[i * V + x];
     }
     if (map.simplex) out.set(q, r * V);
-    else projectOntoSimplex(q, out.subarray(r * V, (r + 1) * V));
+    else projectRange(q, 0, V, out, r * V);
   }
   return { rows: probed.rows, cols: V, data: out };
 }
@@ -164,7 +185,7 @@ export function rowKL(p: Rows, q: Rows): KLResult {
   const perRow = new Float64Array(p.rows);
   let total = 0;
   for (let r = 0; r < p.rows; r++) {
-    perRow[r] = klDivergence(p.data.subarray(r * V, (r + 1) * V), q.data.subarray(r * V, (r + 1) * V));
+    perRow[r] = klAt(p.data, q.data, r * V, V);
     total += perRow[r];
   }
   return { mean: total / p.rows, perRow };

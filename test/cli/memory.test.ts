@@ -9,6 +9,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { beforeAll, describe, expect, it } from "vitest";
 import { activationsCommand } from "../../src/cli/activationsCommand.js";
+import { animateCommand } from "../../src/cli/animateCommand.js";
+import { constructCommand } from "../../src/cli/constructCommand.js";
+import { movieCommand } from "../../src/cli/movieCommand.js";
 import { lmCommand } from "../../src/cli/lmCommand.js";
 import { probeCommand } from "../../src/cli/probeCommand.js";
 import { processCommand } from "../../src/cli/processCommand.js";
@@ -109,6 +112,19 @@ describe("refusals by the memory model, before any work", () => {
     const err = await refusal(tokenizerCommand(), ["encode", join(tok, "tokenizer.json"), "-f", file, ...M]);
     expect(err!.message).toBe(
       `tokenizer encode: --file ${file} (2400000 bytes of text) needs about 348 MiB of memory (2400000 characters x ~110 bytes (the text, its pre-tokens, ids and offsets, the printed ids)); --max-memory is 256 MiB (given); the largest that fits is 1525201 bytes of text. Raise --max-memory or encode a smaller file (split it, e.g. with split -C 100M).`,
+    );
+  });
+
+  it("construct, animate and movie --sequences (once \"Invalid typed array length\")", async () => {
+    const c = await refusal(constructCommand(), ["mess3", "--sequences", "1000000000", "-o", join(dir, "c"), ...M]);
+    expect(c!.message).toBe(
+      "beliefscope construct: --sequences 1000000000 needs about 2.3 TiB of memory (1000000000 sequences x 10 positions x 256 B a position: tokens, states, 3 beliefs and the fit's rows); --max-memory is 256 MiB (given); the largest --sequences that fits is 65536. Raise --max-memory or lower --sequences.",
+    );
+    const a = await refusal(animateCommand(), ["mess3", "mess3:x=0.1", "--sequences", "1000000000", "-o", join(dir, "a.gif"), ...M]);
+    expect(a!.message).toBe(c!.message.replace("construct", "animate"));
+    const m = await refusal(movieCommand(), [run, "--sequences", "1000000000", "-o", join(dir, "m.gif"), ...M]);
+    expect(m!.message).toBe(
+      "beliefscope movie: --sequences 1000000000 needs about 7.0 TiB of memory (1000000000 sequences x 10 positions x 768 B a position: tokens, states, 3 beliefs and the fit's rows, 32 features in float64 twice); --max-memory is 256 MiB (given); the largest --sequences that fits is 21845. Raise --max-memory or lower --sequences.",
     );
   });
 
