@@ -1,18 +1,15 @@
 import { Command } from "commander";
 import { defaultCacheNames } from "../model/sequenceModel.js";
-import { writeFileAtomically } from "../node/atomicWrite.js";
 import { checkOutputFile } from "../node/outputPath.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { readJsonFile } from "../node/readFiles.js";
 import { loadTrainedModel } from "../node/runFolder.js";
-import { filterBeliefs } from "../process/beliefs.js";
-import { sampleSequences } from "../process/sample.js";
+import { createSampler, type Sampler } from "../process/sample.js";
+import { writeActivationsFile, type TokenSource } from "../node/activationsFile.js";
+import { countProgress } from "./countProgress.js";
 import { ArgumentError, describe } from "../util/errors.js";
 import { deriveSeed } from "../util/rng.js";
-import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
-import { checkMemory } from "../util/memory.js";
-import { addDeviceOption, addMaxMemoryOption, memoryBudget, type ModelFlags } from "./commonOptions.js";
-import { activationsSequencesModel, hookWidths } from "./memoryModels.js";
+import { addDeviceOption, type ModelFlags } from "./commonOptions.js";
 import { intOption } from "./options.js";
 import { didYouMean } from "../util/didYouMean.js";
 
@@ -37,6 +34,17 @@ async function readTokenFile(path: string, nCtx: number, dVocab: number): Promis
   return { tokens, count: value.length, length };
 }
 
+/** Sequences handed out in order from a sampler. */
+function sampledTokens(sampler: Sampler, count: number): TokenSource {
+  return { count, length: sampler.length, draw: (c) => sampler.draw(c).tokens };
+}
+
+/** Sequences handed out in order from a token file. */
+function fileTokens(t: { tokens: Int32Array; count: number; length: number }): TokenSource {
+  let at = 0;
+  return { count: t.count, length: t.length, draw: (c) => t.tokens.slice(t.length * at, t.length * (at += c)) };
+}
+
 export function activationsCommand(): Command {
   const cmd = new Command("activations")
     .description(
@@ -51,8 +59,7 @@ export function activationsCommand(): Command {
     .option("--process <spec>", "process for sampling and beliefs (default: the model's)")
     .option("--seed <n>", "seed of the sampled sequences", intOption(0), 0);
   addDeviceOption(cmd);
-  addMaxMemoryOption(cmd);
-  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { out: string; force?: boolean; hooks?: string; sequences: number; tokens?: string; process?: string; seed: number; maxMemory?: string }) => {
+  return cmd.action(async (dir: string, o: Pick<ModelFlags, "device"> & { out: string; force?: boolean; hooks?: string; sequences: number; tokens?: string; process?: string; seed: number }) => {
     await checkOutputFile(o.out, { fn: "beliefscope activations", flag: "--out", force: o.force ?? false });
     const loaded = await loadTrainedModel(dir, { device: o.device });
     const { model } = loaded;
@@ -62,29 +69,16 @@ export function activationsCommand(): Command {
     for (const h of hooks) {
       if (!valid.includes(h)) throw new ArgumentError({ fn: "beliefscope activations", argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}`, hint: didYouMean(h, valid) || undefined });
     }
-    if (!o.tokens) {
-      const shape = { nPos: model.nCtx, nStates: hmm.nStates, dVocab: model.dVocab, hooks: await hookWidths(model, hooks) };
-      checkMemory("beliefscope activations", activationsSequencesModel(shape, o.sequences), memoryBudget(o));
-    }
-    const data = o.tokens
-      ? await readTokenFile(o.tokens, model.nCtx, model.dVocab)
-      : { ...sampleSequences(hmm, { count: o.sequences, length: model.nCtx, seed: deriveSeed(o.seed, "activations") }), count: o.sequences, length: model.nCtx };
-    const beliefs = filterBeliefs(hmm, data.tokens, data.length); // [batch, pos, states]
-    const { logits, cache } = await model.runWithCache(data.tokens, data.length, { names: hooks });
-    const tensors: Record<string, NamedTensor> = {
-      tokens: { dtype: "I32", shape: [data.count, data.length], data: data.tokens },
-      beliefs: { dtype: "F64", shape: [data.count, data.length, hmm.nStates], data: beliefs.beliefs },
-      optimal_loss: { dtype: "F64", shape: [data.count, data.length], data: beliefs.optimalLoss },
-      logits: { dtype: "F32", shape: logits.shape, data: logits.data },
-    };
-    for (const h of hooks) {
-      const t = cache.get(h);
-      tensors[h] = { dtype: "F32", shape: t.shape, data: t.data };
-    }
-    await writeFileAtomically(
-      o.out,
-      encodeSafetensors(tensors, { process: hmm.name, architecture: model.architecture, config: JSON.stringify(model.config), hooks: hooks.join(","), seed: String(o.seed) }),
-    );
+    // Sampled (or read) and written a chunk of sequences at a time: memory is flat in --sequences.
+    const data: TokenSource = o.tokens ? fileTokens(await readTokenFile(o.tokens, model.nCtx, model.dVocab)) : sampledTokens(createSampler(hmm, { length: model.nCtx, seed: deriveSeed(o.seed, "activations") }), o.sequences);
+    await writeActivationsFile(o.out, {
+      model,
+      hmm,
+      hooks,
+      source: data,
+      metadata: { process: hmm.name, architecture: model.architecture, config: JSON.stringify(model.config), hooks: hooks.join(","), seed: String(o.seed) },
+      onProgress: countProgress("wrote", "sequences", data.count * data.length >= 1_000_000),
+    });
     process.stdout.write(`wrote ${o.out}: tokens [${data.count}, ${data.length}], beliefs, optimal_loss, logits, ${hooks.length} hooks\n`);
     model.dispose();
   });

@@ -22,7 +22,7 @@ import { hookActivations } from "../language/analysis/activations.js";
 import { languageModelLoss } from "../language/lm/evaluateLm.js";
 import { defaultCacheNames, type SequenceModel } from "../model/sequenceModel.js";
 import { checkMemory } from "../util/memory.js";
-import { hookWidths, lmWindowsModel } from "./memoryModels.js";
+import { hookWidths, lmWindowsModel, trainModel } from "./memoryModels.js";
 import { writeFileAtomically, writeJsonAtomically } from "../node/atomicWrite.js";
 import { checkOutputDir, checkOutputFile, clearOutputs } from "../node/outputPath.js";
 import { encodeSafetensors, type NamedTensor } from "../util/safetensors.js";
@@ -138,6 +138,16 @@ function trainOptions(cmd: Command, o: TrainFlags, model: Record<string, unknown
   };
 }
 
+/** The model (at --vocab tokens), a batch and the validation windows against --max-memory, before the corpus is read. */
+function checkLmTrainMemory(o: TrainFlags & { vocab?: number; maxMemory?: string }, overrides: Record<string, unknown> | undefined): void {
+  const budget = memoryBudget(o);
+  const arch = o.arch ?? "transformer";
+  const defaults = o.preset ? {} : arch === "transformer" ? LM_TRANSFORMER_DEFAULTS : { nCtx: LM_TRANSFORMER_DEFAULTS.nCtx };
+  const config: Record<string, unknown> = { ...defaults, ...overrides, dVocab: o.vocab ?? 1024 };
+  checkMemory("lm train", trainModel(arch, config, o.preset, o.batchSize, budget.bytes), budget);
+  checkMemory("lm train", lmWindowsModel({ nPos: Number(config.nCtx ?? LM_TRANSFORMER_DEFAULTS.nCtx), dVocab: o.vocab ?? 1024, logits: false }, o.valWindows, "--val-windows"), budget);
+}
+
 async function modelFlags(o: TrainFlags): Promise<Record<string, unknown> | undefined> {
   return modelOverrides(o, transformerShorthand(o));
 }
@@ -189,6 +199,7 @@ function trainSubcommand(): Command {
   addTrainOptions(cmd, { steps: 2000 });
   addDeviceOption(cmd);
   addEngineOption(cmd);
+  addMaxMemoryOption(cmd);
   return cmd.action(async (corpus: string[], o: TrainFlags) => {
     // The location here; an existing run is refused by the run folder itself (with its --resume hint) unless --force.
     const { existing } = await checkOutputDir(o.out, { fn: "beliefscope lm train", flag: "--out", force: o.force ?? false, resume: true, ignore: (e) => e === ".lock" });
@@ -196,6 +207,7 @@ function trainSubcommand(): Command {
     if (!o.resume && corpus.length === 0) {
       throw new ArgumentError({ fn: "lm train", argument: "corpus", received: "nothing", expected: `a corpus (${CORPUS_HELP})`, hint: "Give --resume to continue the run in --out." });
     }
+    if (!o.resume) checkLmTrainMemory(o, await modelFlags(o));
     const r = reporters();
     const result = await trainLanguageModelInFolder({ ...trainOptions(cmd, o, await modelFlags(o)), runDir: o.out, corpus, onProgress: r.onProgress, events: r.events, onValidation: r.onValidation });
     r.stop();

@@ -132,23 +132,6 @@ export function probeSequencesModel(p: ProbeShape, sequences: number): SizeModel
   };
 }
 
-/**
- * `activations --sequences`: tokens, beliefs, optimal loss, logits and every hook's activations for
- * all sequences, then the same bytes again in the encoded safetensors file before it is written.
- */
-export function activationsSequencesModel(p: { nPos: number; nStates: number; dVocab: number; hooks: Readonly<Record<string, number>> }, sequences: number): SizeModel {
-  const hookSum = Object.values(p.hooks).reduce((a, b) => a + b, 0);
-  const perPosition = 4 + 8 * p.nStates + 8 + 4 * p.dVocab + 4 * hookSum;
-  return {
-    flag: "--sequences",
-    value: sequences,
-    bytes: (n) => RUNTIME_BYTES + 2 * n * p.nPos * perPosition + 4 * n * (p.nPos + 1),
-    formula: (n) =>
-      `2 x ${n} sequences x ${p.nPos} positions x ${formatBytes(perPosition)} a position: token, ${p.nStates} beliefs and loss in float64, ${p.dVocab} logits and ${hookSum} activations (${Object.keys(p.hooks).length} hooks) in float32, held and then encoded into the file`,
-    limits: [typedArrayLimit((n) => n * p.nPos * perPosition)],
-  };
-}
-
 /** Features of one hook per sequence from its shape text, e.g. "[batch, pos, head_index, d_head]" (batch left out). */
 function hookValuesPerSequence(shape: string, config: Readonly<Record<string, unknown>>): number {
   const dim = (name: string): number => {
@@ -248,11 +231,11 @@ export function recoverTokensModel(p: { nCtx: number; dVocab: number; maxStates:
  * `lm activations --windows` and `lm evaluate --windows`: the windows' tokens, then (activations)
  * every hook's float32 activations and the logits for all windows, held and then encoded into the file.
  */
-export function lmWindowsModel(p: { nPos: number; dVocab: number; hooks?: Readonly<Record<string, number>>; logits: boolean }, windows: number): SizeModel {
+export function lmWindowsModel(p: { nPos: number; dVocab: number; hooks?: Readonly<Record<string, number>>; logits: boolean }, windows: number, flag = "--windows"): SizeModel {
   const hookSum = Object.values(p.hooks ?? {}).reduce((a, b) => a + b, 0);
   const perPosition = 8 + (p.hooks ? 2 * 4 * (hookSum + (p.logits ? p.dVocab : 0)) : 8);
   return {
-    flag: "--windows",
+    flag,
     value: windows,
     bytes: (w) => RUNTIME_BYTES + w * (p.nPos + 1) * perPosition,
     formula: (w) =>

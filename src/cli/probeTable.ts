@@ -24,11 +24,13 @@ function bestControl(s: SiteResult): [string, ControlResult] | undefined {
   return entries[0];
 }
 
-/** "3 tokens", "> 6 tokens": the site's memory equivalent in a column. */
+/** "3 tokens", "3-4 tokens" (between), "> 6 tokens": the site's memory equivalent in a column. */
 function memoryCell(s: SiteResult): string {
   const m = s.memory;
   if (m.undefinedReason) return "n/a";
-  return m.tokens !== null ? `${m.tokens} token${m.tokens === 1 ? "" : "s"}` : `> ${m.largest} tokens`;
+  if (m.tokens === null) return `> ${m.largest} tokens`;
+  if (m.below) return m.tokens === 1 ? "< 1 token" : `${m.tokens - 1}-${m.tokens} tokens`;
+  return `${m.tokens} token${m.tokens === 1 ? "" : "s"}`;
 }
 
 export function probeTable(report: ProbeReport): string {

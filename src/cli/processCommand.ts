@@ -13,7 +13,7 @@ import { resolveProcess, saveProcess } from "../node/processFiles.js";
 import { isStationary, stationaryDistribution } from "../process/stationary.js";
 import { writeJsonAtomically } from "../node/atomicWrite.js";
 import { checkOutputFile } from "../node/outputPath.js";
-import { writeStreamAtomically, writeStreamTo, type WritePiece } from "../node/streamWrite.js";
+import { checkFreeSpace, writeStreamAtomically, writeStreamTo, type WritePiece } from "../node/streamWrite.js";
 import { checkMemory } from "../util/memory.js";
 import { addMaxMemoryOption, memoryBudget } from "./commonOptions.js";
 import { infoBeliefsModel, mspBeliefsModel, mspNodeCap, sampleLengthModel } from "./memoryModels.js";
@@ -204,6 +204,9 @@ export function processCommand(): Command {
       if (o.out) await checkOutputFile(o.out, { fn: "beliefscope process sample", flag: "--out", force: o.force ?? false });
       const hmm = await resolveProcess(spec);
       checkMemory("beliefscope process sample", sampleLengthModel(hmm.nStates, o.length), memoryBudget(o));
+      // The file's size: ~22 characters a belief coordinate, ~3 a token and a state (measured 68 a position for mess3).
+      const perPosition = 22 * hmm.nStates + 6;
+      if (o.out) await checkFreeSpace(o.out, o.count * (o.length * perPosition + 40), { fn: "beliefscope process sample", flag: "--out", formula: `${o.count} sequences x ${o.length} tokens x ~${perPosition} bytes of JSON`, lower: "lower --count or --length" });
       await writeSamples(hmm, o);
     });
   addMaxMemoryOption(sampleCmd);

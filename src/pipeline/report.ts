@@ -17,7 +17,10 @@ export function finalLayerSite(r: DemoResult): SiteResult {
 /** "3 tokens" or "> 6 tokens": a site's memory equivalent in a table cell. */
 function memoryCell(s: SiteResult): string {
   if (s.memory.undefinedReason) return "–";
-  return s.memory.tokens !== null ? `${s.memory.tokens} token${s.memory.tokens === 1 ? "" : "s"}` : `> ${s.memory.largest} tokens`;
+  const m = s.memory;
+  if (m.tokens === null) return `> ${m.largest} tokens`;
+  if (m.below) return m.tokens === 1 ? "< 1 token" : `${m.tokens - 1}-${m.tokens} tokens`;
+  return `${m.tokens} token${m.tokens === 1 ? "" : "s"}`;
 }
 
 /** The joint lookups' held-out scores, k = 1..K. */

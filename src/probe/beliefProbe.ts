@@ -274,12 +274,13 @@ function refitScores(ctx: Context, pred: Rows, target: Rows, optimal: Rows): Seq
  */
 function memoryLookups(ctx: Context, tokens: Int32Array, nTokens: number, yTrain: Rows, yTest: Rows, optimalTest: Rows): Scored[] {
   const { train, test } = ctx.split;
-  const contexts = contextsUpTo(tokens, ctx.nPos, nTokens, Math.min(ctx.nPos, MAX_MEMORY_TOKENS));
+  // The k the data supports: at least MIN_ROWS_PER_CONTEXT training rows per context seen.
+  const supported = (c: { ids: Int32Array; count: number; k: number }) => contextsSeen(c, train) * MIN_ROWS_PER_CONTEXT <= train.length;
+  const contexts = contextsUpTo(tokens, ctx.nPos, nTokens, Math.min(ctx.nPos, MAX_MEMORY_TOKENS), supported);
   const out: Scored[] = [];
   let prev: Rows | null = null;
   let prevRefits: Rows[] = [];
   for (const c of contexts) {
-    if (contextsSeen(c, train) * MIN_ROWS_PER_CONTEXT > train.length) break;
     const pred = jointLookup(c, ctx.nPos, yTrain, train, null, test, prev);
     const scored = score(ctx, pred, yTest, optimalTest, c.count + ctx.nPos);
     const refitPreds = ctx.plan ? Array.from({ length: ctx.plan.resamples }, (_, j) => jointLookup(c, ctx.nPos, yTrain, train, refitRowWeights(ctx.plan!, j), test, prevRefits[j] ?? null)) : [];
@@ -298,7 +299,7 @@ function memoryOf(main: SequenceScores, lookups: readonly Scored[], verdictOptio
     const c = bootstrapVerdict(main, { [memoryLabel(k)]: lookups[k - 1].perSequence }, verdictOptions).comparisons[0];
     if (!c) {
       const undefinedReason = "the probe's R² is undefined";
-      return { tokens: null, largest: lookups.length, phrase: `memory equivalent undefined (${undefinedReason})`, undefinedReason, comparisons };
+      return { tokens: null, largest: lookups.length, below: false, phrase: `memory equivalent undefined (${undefinedReason})`, undefinedReason, comparisons };
     }
     comparisons.push(c);
     if (!c.beatsR2 && !c.beatsKL) tokens = k;
@@ -306,7 +307,7 @@ function memoryOf(main: SequenceScores, lookups: readonly Scored[], verdictOptio
   const last = tokens === null ? undefined : comparisons[tokens - 1];
   const below = last !== undefined && last.r2Gain !== null && last.r2Gain.upper < 0 && last.klGain !== null && last.klGain.upper < 0;
   const undefinedReason = lookups.length === 0 ? "too few training rows for a lookup on the last token" : undefined;
-  return { tokens, largest: lookups.length, phrase: memoryPhrase(tokens, lookups.length, below), ...(undefinedReason ? { undefinedReason } : {}), comparisons };
+  return { tokens, largest: lookups.length, below, phrase: memoryPhrase(tokens, lookups.length, below), ...(undefinedReason ? { undefinedReason } : {}), comparisons };
 }
 
 /** "3-token lookup": the name of the joint lookup on the last k tokens and position. */

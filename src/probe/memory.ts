@@ -15,6 +15,8 @@
  * context was never seen in training (or not with a position of its group)
  * takes the (k-1)-token lookup's prediction (for k = 1, the training mean of
  * its position): still a function of the last k tokens and position.
+ * Memory: O(contexts + training rows) (N is kept sparse), so a language
+ * model's vocabulary and context length do not square into a table.
  *
  * "The data supports k" when k <= min(n_ctx, 16) and the training rows
  * number at least MIN_ROWS_PER_CONTEXT per context seen in them; K is the
@@ -52,10 +54,10 @@ export interface Contexts {
 
 /**
  * Contexts of the last k tokens for every row of tokens [sequences, nPos] (row s * nPos + t),
- * each k from 1 to kMax; token t - l is V ("no token") where t - l < 0. Stops early where
- * codes would exceed 2^52.
+ * each k from 1 to kMax; token t - l is V ("no token") where t - l < 0. Stops before the first
+ * k that `keep` refuses, or where codes would exceed 2^52.
  */
-export function contextsUpTo(tokens: Int32Array, nPos: number, nTokens: number, kMax: number): Contexts[] {
+export function contextsUpTo(tokens: Int32Array, nPos: number, nTokens: number, kMax: number, keep: (c: Contexts) => boolean = () => true): Contexts[] {
   const rows = tokens.length;
   const code = new Float64Array(rows);
   const out: Contexts[] = [];
@@ -71,7 +73,9 @@ export function contextsUpTo(tokens: Int32Array, nPos: number, nTokens: number, 
       if (id === undefined) dense.set(code[r], (id = dense.size));
       ids[r] = id;
     }
-    out.push({ k, ids, count: dense.size });
+    const c = { k, ids, count: dense.size };
+    if (!keep(c)) break;
+    out.push(c);
   }
   return out;
 }
@@ -99,9 +103,25 @@ export function jointLookup(c: Contexts, nPos: number, y: Rows, train: Int32Arra
   const P = nPos;
   const Dc = new Float64Array(C);
   const Dp = new Float64Array(P);
-  const N = new Float64Array(C * P);
   const rc = new Float64Array(C * S);
   const rp = new Float64Array(P * S);
+  // N, the weighted counts per (context, position), sparse: one entry per pair seen in training.
+  const entryOf = new Map<number, number>();
+  const entryContext: number[] = [];
+  const entryPosition: number[] = [];
+  const rowEntry = new Int32Array(train.length);
+  for (let i = 0; i < train.length; i++) {
+    const row = train[i];
+    const key = c.ids[row] * P + (row % nPos);
+    let e = entryOf.get(key);
+    if (e === undefined) {
+      entryOf.set(key, (e = entryContext.length));
+      entryContext.push(c.ids[row]);
+      entryPosition.push(row % nPos);
+    }
+    rowEntry[i] = e;
+  }
+  const N = new Float64Array(entryContext.length);
   for (let i = 0; i < train.length; i++) {
     const w = weights ? weights[i] : 1;
     if (w === 0) continue;
@@ -110,20 +130,27 @@ export function jointLookup(c: Contexts, nPos: number, y: Rows, train: Int32Arra
     const t = row % nPos;
     Dc[id] += w;
     Dp[t] += w;
-    N[id * P + t] += w;
+    N[rowEntry[i]] += w;
     for (let s = 0; s < S; s++) {
       const v = w * y.data[i * S + s];
       rc[id * S + s] += v;
       rp[t * S + s] += v;
     }
   }
+  // Each context's entries with weight (CSR: start[id] .. start[id + 1] in `order`).
+  const start = new Int32Array(C + 1);
+  for (let e = 0; e < N.length; e++) if (N[e] !== 0) start[entryContext[e] + 1]++;
+  for (let id = 0; id < C; id++) start[id + 1] += start[id];
+  const order = new Int32Array(start[C]);
+  const fill = start.slice(0, C);
+  for (let e = 0; e < N.length; e++) if (N[e] !== 0) order[fill[entryContext[e]]++] = e;
   // Groups of positions linked by a shared context (union-find).
   const parent = Int32Array.from({ length: P }, (_, t) => t);
   const find = (t: number): number => (parent[t] === t ? t : (parent[t] = find(parent[t])));
   const firstPos = new Int32Array(C).fill(-1);
   for (let id = 0; id < C; id++) {
-    for (let t = 0; t < P; t++) {
-      if (N[id * P + t] === 0) continue;
+    for (let q = start[id]; q < start[id + 1]; q++) {
+      const t = entryPosition[order[q]];
       if (firstPos[id] < 0) firstPos[id] = t;
       else parent[find(t)] = find(firstPos[id]);
     }
@@ -138,15 +165,18 @@ export function jointLookup(c: Contexts, nPos: number, y: Rows, train: Int32Arra
     M[index[t] * p + index[t]] += Dp[t];
     for (let s = 0; s < S; s++) B[index[t] * S + s] += rp[t * S + s];
   }
-  const nz: number[] = [];
   for (let id = 0; id < C; id++) {
     if (Dc[id] === 0) continue;
-    nz.length = 0;
-    for (let t = 0; t < P; t++) if (N[id * P + t] !== 0 && index[t] >= 0) nz.push(t);
-    for (const t of nz) {
-      const nt = N[id * P + t] / Dc[id];
-      for (const u of nz) M[index[t] * p + index[u]] -= nt * N[id * P + u];
-      for (let s = 0; s < S; s++) B[index[t] * S + s] -= nt * rc[id * S + s];
+    for (let q = start[id]; q < start[id + 1]; q++) {
+      const et = order[q];
+      const it = index[entryPosition[et]];
+      if (it < 0) continue;
+      const nt = N[et] / Dc[id];
+      for (let q2 = start[id]; q2 < start[id + 1]; q2++) {
+        const iu = index[entryPosition[order[q2]]];
+        if (iu >= 0) M[it * p + iu] -= nt * N[order[q2]];
+      }
+      for (let s = 0; s < S; s++) B[it * S + s] -= nt * rc[id * S + s];
     }
   }
   solveSemidefinite(M, p, B, S);
@@ -157,7 +187,7 @@ export function jointLookup(c: Contexts, nPos: number, y: Rows, train: Int32Arra
     if (Dc[id] === 0) continue;
     for (let s = 0; s < S; s++) {
       let v = rc[id * S + s];
-      for (let t = 0; t < P; t++) if (N[id * P + t] !== 0) v -= N[id * P + t] * b[t * S + s];
+      for (let q = start[id]; q < start[id + 1]; q++) v -= N[order[q]] * b[entryPosition[order[q]] * S + s];
       a[id * S + s] = v / Dc[id];
     }
   }
@@ -185,6 +215,8 @@ export interface MemoryEquivalent {
   readonly largest: number;
   /** "as informative as the last 3 tokens", "more informative than the last 6 tokens (the most this data supports)". */
   readonly phrase: string;
+  /** The k-token lookup is better than the probe on both measures: the probe lies between the last k - 1 and k tokens. */
+  readonly below: boolean;
   /** Why there is no memory equivalent (no lookup supported, or the probe's R^2 undefined); absent when there is one or tokens is null because the probe beats every lookup. */
   readonly undefinedReason?: string;
 }

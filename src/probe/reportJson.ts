@@ -72,6 +72,7 @@ export function probeReportJson(report: ProbeReport) {
       statement: s.statement,
       memoryTokens: s.memory.tokens,
       ...(s.memory.tokens === null ? (s.memory.undefinedReason ? { memoryUndefined: s.memory.undefinedReason } : { memoryTokensAbove: s.memory.largest }) : {}),
+      memoryBetween: s.memory.below,
       memoryComparisons: s.memory.comparisons.map(comparison),
       r2: round(s.r2),
       ...(s.r2Undefined ? { r2Undefined: s.r2Undefined } : {}),

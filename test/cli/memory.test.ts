@@ -54,10 +54,12 @@ describe("refusals by the memory model, before any work", () => {
     );
   });
 
-  it("activations --sequences", async () => {
-    const err = await refusal(activationsCommand(), [run, "--sequences", "1000000", "-o", join(dir, "a.safetensors"), ...M]);
-    expect(err!.message).toBe(
-      "beliefscope activations: --sequences 1000000 needs about 2.2 GiB of memory (2 x 1000000 sequences x 10 positions x 112 B a position: token, 3 beliefs and loss in float64, 3 logits and 16 activations (2 hooks) in float32, held and then encoded into the file); --max-memory is 256 MiB (given); the largest --sequences that fits is 73455. Raise --max-memory or lower --sequences.",
+  it("activations --sequences streams to the file: memory is flat, a file larger than the free disk is refused", async () => {
+    const out = join(dir, "a.safetensors");
+    const err = await refusal(activationsCommand(), [run, "--sequences", "1000000000000", "-o", out]);
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect(err!.message).toMatch(
+      new RegExp(`^beliefscope activations: argument '--out' received "${out}", which would take about 1019 TiB \\(1000000000000 sequences x 1120 bytes of tensors\\); expected an output that fits the [\\d.]+ [KMGTP]?i?B free on ${dir}\\. Lower --sequences or ask for fewer --hooks, or write elsewhere\\.$`),
     );
   });
 
@@ -104,6 +106,15 @@ describe("refusals by the memory model, before any work", () => {
     );
   });
 
+  it("lm train --val-windows and --batch-size, before the corpus is read", async () => {
+    const val = await refusal(lmCommand(), ["train", "grammar:stories=10", "--val-windows", "1000000000", "-o", join(dir, "lm1"), "--max-memory", "1GiB"]);
+    expect(val!.message).toBe(
+      "lm train: --val-windows 1000000000 needs about 1.9 TiB of memory (1000000000 windows x 129 positions x 16 B a position: the windows' tokens and a float64 loss per token); --max-memory is 1.0 GiB (given); the largest --val-windows that fits is 471452. Raise --max-memory or lower --val-windows.",
+    );
+    const batch = await refusal(lmCommand(), ["train", "grammar:stories=10", "--batch-size", "100000", "-o", join(dir, "lm2"), "--max-memory", "1GiB"]);
+    expect(batch!.message).toMatch(/^lm train: --batch-size 100000 needs about .* the largest --batch-size that fits is \d+\. Raise --max-memory or lower --batch-size\.$/);
+  });
+
   it("tokenizer encode --file, by its size before it is read", async () => {
     const tok = join(dir, "tok");
     expect(await refusal(tokenizerCommand(), ["train", "grammar:stories=200", "--vocab", "260", "-o", tok])).toBeNull();
@@ -125,6 +136,15 @@ describe("refusals by the memory model, before any work", () => {
     const m = await refusal(movieCommand(), [run, "--sequences", "1000000000", "-o", join(dir, "m.gif"), ...M]);
     expect(m!.message).toBe(
       "beliefscope movie: --sequences 1000000000 needs about 7.0 TiB of memory (1000000000 sequences x 10 positions x 768 B a position: tokens, states, 3 beliefs and the fit's rows, 32 features in float64 twice); --max-memory is 256 MiB (given); the largest --sequences that fits is 21845. Raise --max-memory or lower --sequences.",
+    );
+  });
+
+  it("process sample -o: a file larger than the free disk is refused before any work", async () => {
+    const out = join(dir, "big", "samples.json");
+    const err = await refusal(processCommand(), ["sample", "mess3", "--count", "1000000000000", "--length", "1000", "-o", out, ...M]);
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect(err!.message).toMatch(
+      new RegExp(`^beliefscope process sample: argument '--out' received "${out}", which would take about 64\\.0 PiB \\(1000000000000 sequences x 1000 tokens x ~72 bytes of JSON\\); expected an output that fits the [\\d.]+ [KMGTP]?i?B free on ${dir}\\. Lower --count or --length, or write elsewhere\\.$`),
     );
   });
 

@@ -77,4 +77,10 @@ describe("documentation links", () => {
     expect(links.length).toBeGreaterThan(50);
     expect(links.map(problem).filter((p) => p !== null)).toEqual([]);
   });
+
+  it("docs/README.md, the index, links every page in docs/", () => {
+    const linked = new Set(relativeLinks("docs/README.md").map((l) => l.target.split("#")[0]));
+    const pages = PAGES.filter((p) => p.startsWith("docs/") && p !== "docs/README.md").map((p) => p.slice("docs/".length));
+    expect(pages.filter((p) => !linked.has(p))).toEqual([]);
+  });
 });
