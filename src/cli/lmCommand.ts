@@ -343,11 +343,13 @@ function analyzeSubcommand(): Command {
   addCorpusOptions(cmd);
   addAnalysisOptions(cmd);
   addDeviceOption(cmd);
-  return cmd.action(async (source: string, o: AnalyzeFlags & { force?: boolean }) => {
+  addMaxMemoryOption(cmd);
+  return cmd.action(async (source: string, o: AnalyzeFlags & { force?: boolean; maxMemory?: string }) => {
     await checkOutputDir(o.out, { fn: "beliefscope lm analyze", flag: "--out", force: o.force ?? false });
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const a = await analyzeLanguageRunInFolder({
       source,
+      memoryBudget: memoryBudget(o),
       out: o.out,
       corpus: o.corpus,
       corpusOptions: { format: o.format, separator: o.separator, textField: o.textField },
@@ -497,7 +499,6 @@ async function textInputs(source: string, o: TextFlags, hooks?: (model: Sequence
     const nPos = Math.min(o.nPos ?? 128, loaded.model.nCtx);
     // --windows against --max-memory before the windows are drawn (activations: from one window's hooks).
     const names = hooks?.(loaded.model);
-    if (names && names.length === 0) names.push(...defaultCacheNames(loaded.model));
     const shape = { nPos, dVocab: loaded.model.dVocab, logits: o.logits ?? false, ...(names ? { hooks: await hookWidths(loaded.model, names, nPos) } : {}) };
     checkMemory(`lm ${names ? "activations" : "evaluate"}`, lmWindowsModel(shape, o.windows), memoryBudget(o));
     const text = await languageWindows(loaded, { corpus: o.corpus, corpusOptions: { format: o.format, separator: o.separator, textField: o.textField }, maxTokens: o.maxTokens, windows: o.windows, nPos, seed: o.seed, start: o.start });

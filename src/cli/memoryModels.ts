@@ -113,6 +113,9 @@ export function probeBytesPerRow(p: ProbeShape): number {
   );
 }
 
+/** The probe's working memory beside its rows (bootstrap refits, reference tables), measured: 285 MB at 2,000 sequences of mess3 less 20,000 rows. */
+const PROBE_FIXED_BYTES = 192 * MiB;
+
 /**
  * `probe --sequences`: every sequence is held at once (sampled tokens and beliefs, the model's
  * activations at every hook, each site's features in float64, the same for the untrained control,
@@ -125,9 +128,9 @@ export function probeSequencesModel(p: ProbeShape, sequences: number): SizeModel
     flag: "--sequences",
     value: sequences,
     min: 2,
-    bytes: (n) => RUNTIME_BYTES + n * p.nPos * perRow,
+    bytes: (n) => RUNTIME_BYTES + PROBE_FIXED_BYTES + n * p.nPos * perRow,
     formula: (n) =>
-      `${n} sequences x ${p.nPos} positions x ${formatBytes(perRow)} a position: activations at ${Object.keys(p.hooks).length} hooks, float64 features of ${nSites} site${nSites === 1 ? "" : "s"}${p.untrained ? ", again for the untrained control" : ""}, beliefs, logits, k-gram controls, least-squares workspace`,
+      `${formatBytes(PROBE_FIXED_BYTES)} + ${n} sequences x ${p.nPos} positions x ${formatBytes(perRow)} a position: activations at ${Object.keys(p.hooks).length} hooks, float64 features of ${nSites} site${nSites === 1 ? "" : "s"}${p.untrained ? ", again for the untrained control" : ""}, beliefs, logits, k-gram controls, least-squares workspace`,
     limits: [typedArrayLimit((n) => n * p.nPos * Math.max(...p.sites.map((s) => s.hooks.reduce((a, h) => a + (p.hooks[h] ?? 0), 0))))],
   };
 }

@@ -48,9 +48,14 @@ export async function writeStreamAtomically(path: string, produce: (write: Write
   }
 }
 
-/** Stream pieces to stdout (or another writable), with backpressure. */
+/** Stream pieces to stdout (or another writable), with backpressure; a reader that closes early (`| head`) ends it quietly. */
 export async function writeStreamTo(stream: NodeJS.WritableStream, produce: (write: WritePiece) => Promise<void>): Promise<void> {
-  await produce(pieceWriter(stream));
+  try {
+    await produce(pieceWriter(stream));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+    stream.on("error", () => {}); // the pipe is gone: nothing more to say on it
+  }
 }
 
 /**

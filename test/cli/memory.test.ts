@@ -43,14 +43,15 @@ beforeAll(async () => {
   run = join(dir, "run");
   const err = await refusal(trainCommand(), ["mess3", "-o", run, "--preset", "small", "--layers", "1", "--d-model", "8", "--heads", "2", "--d-head", "4", "--d-mlp", "16", "--steps", "1"]);
   expect(err).toBeNull();
+  expect(await refusal(tokenizerCommand(), ["train", "grammar:stories=200", "--vocab", "260", "-o", join(dir, "tok")])).toBeNull();
 }, 60_000);
 
 describe("refusals by the memory model, before any work", () => {
   it("probe --sequences", async () => {
-    const err = await refusal(probeCommand(), [run, "--sequences", "1000000", ...M]);
+    const err = await refusal(probeCommand(), [run, "--sequences", "1000000", "--max-memory", "1GiB"]);
     expect(err).toBeInstanceOf(MemoryLimitError);
     expect(err!.message).toBe(
-      "beliefscope probe: --sequences 1000000 needs about 35.0 GiB of memory (1000000 sequences x 10 positions x 3.7 KiB a position: activations at 2 hooks, float64 features of 2 sites, again for the untrained control, beliefs, logits, k-gram controls, least-squares workspace); --max-memory is 256 MiB (given); the largest --sequences that fits is 4481. Raise --max-memory or lower --sequences.",
+      "beliefscope probe: --sequences 1000000 needs about 35.1 GiB of memory (192 MiB + 1000000 sequences x 10 positions x 3.7 KiB a position: activations at 2 hooks, float64 features of 2 sites, again for the untrained control, beliefs, logits, k-gram controls, least-squares workspace); --max-memory is 1.0 GiB (given); the largest --sequences that fits is 20613. Raise --max-memory or lower --sequences.",
     );
   });
 
@@ -115,9 +116,20 @@ describe("refusals by the memory model, before any work", () => {
     expect(batch!.message).toMatch(/^lm train: --batch-size 100000 needs about .* the largest --batch-size that fits is \d+\. Raise --max-memory or lower --batch-size\.$/);
   });
 
+  it("lm analyze --hmm-windows and --probe-windows, before the windows are drawn (once \"Invalid typed array length\")", async () => {
+    const args = [hfTiny, "--corpus", "grammar:stories=30", "--tokenizer", join(dir, "tok", "tokenizer.json"), ...M];
+    const hmm = await refusal(lmCommand(), ["analyze", ...args, "--hmm-windows", "1000000000", "-o", join(dir, "an1")]);
+    expect(hmm!.message).toBe(
+      "lm analyze: --hmm-windows 1000000000 needs about 1.1 TiB of memory (1000000000 windows x 17 positions x 68 B a position: the token and the HMM fits' forward-backward); --max-memory is 256 MiB (given); the largest --hmm-windows that fits is 145131. Raise --max-memory or lower --hmm-windows.",
+    );
+    const probe = await refusal(lmCommand(), ["analyze", ...args, "--probe-windows", "1000000000", "-o", join(dir, "an2")]);
+    expect(probe!.message).toBe(
+      "lm analyze: --probe-windows 1000000000 needs about 11.9 TiB of memory (1000000000 windows x 17 positions x 772 B a position: the token and 48 residual-stream features in float64, twice); --max-memory is 256 MiB (given); the largest --probe-windows that fits is 12783. Raise --max-memory or lower --probe-windows.",
+    );
+  });
+
   it("tokenizer encode --file, by its size before it is read", async () => {
     const tok = join(dir, "tok");
-    expect(await refusal(tokenizerCommand(), ["train", "grammar:stories=200", "--vocab", "260", "-o", tok])).toBeNull();
     const file = join(dir, "text.txt");
     await writeFile(file, "the cat sat on the mat.\n".repeat(100_000)); // 2.4 MB
     const err = await refusal(tokenizerCommand(), ["encode", join(tok, "tokenizer.json"), "-f", file, ...M]);

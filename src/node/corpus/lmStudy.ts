@@ -23,6 +23,7 @@ import type { SequenceModel } from "../../model/sequenceModel.js";
 import { analyzeLanguageModel, type LmAnalysisBounds, type LmAnalysisResult, type LmEvaluationText } from "../../pipeline/lmAnalysis.js";
 import { ArgumentError } from "../../util/errors.js";
 import { deriveSeed } from "../../util/rng.js";
+import { checkMemory, formatBytes, MiB, typedArrayLimit, type MemoryBudget, type SizeModel } from "../../util/memory.js";
 import { warn } from "../../util/warn.js";
 import { folderSink } from "../folderSink.js";
 import { readBytes, readText } from "../readFiles.js";
@@ -39,6 +40,8 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 export interface AnalyzeInFolderOptions {
   /** A language run folder, or a Hugging Face GPT-2 / GPT-Neo checkpoint folder. */
   readonly source: string;
+  /** --hmm-windows and --probe-windows are checked against this before the windows are drawn (docs/memory.md). */
+  readonly memoryBudget?: MemoryBudget;
   readonly out: string;
   /** For a checkpoint folder: the text to analyse it on (required), and its tokenizer if the folder has none. */
   readonly corpus?: readonly string[];
@@ -204,11 +207,30 @@ async function checkpointInputs(o: AnalyzeInFolderOptions): Promise<AnalysisInpu
   };
 }
 
+/**
+ * The windows' tokens, and for the probe windows every layer's residual stream in float64 (fit and
+ * held-out copies), per position: refused before they are drawn when they exceed the budget.
+ */
+function checkAnalysisWindows(model: SequenceModel, nPos: number, hmmWindows: number, probeWindows: number, budget: MemoryBudget): void {
+  const config = model.config as unknown as Record<string, unknown>;
+  const width = Number(config.dModel ?? config.dHidden ?? 64) * (Number(config.nLayers ?? 1) + 1);
+  const model_ = (flag: string, value: number, perPosition: number, what: string): SizeModel => ({
+    flag,
+    value,
+    bytes: (w) => 96 * MiB + w * (nPos + 1) * perPosition,
+    formula: (w) => `${w} windows x ${nPos + 1} positions x ${formatBytes(perPosition)} a position: ${what}`,
+    limits: [typedArrayLimit((w) => w * (nPos + 1) * Math.max(1, perPosition / 8))],
+  });
+  checkMemory("lm analyze", model_("--hmm-windows", hmmWindows, 4 + 64, "the token and the HMM fits' forward-backward"), budget);
+  checkMemory("lm analyze", model_("--probe-windows", probeWindows, 4 + 16 * width, `the token and ${width} residual-stream features in float64, twice`), budget);
+}
+
 export async function analyzeLanguageRunInFolder(o: AnalyzeInFolderOptions): Promise<LmAnalysisResult> {
   const inputs = (await isHfCheckpointFolder(o.source)) || (await isModelFolder(o.source)) ? await checkpointInputs(o) : await runInputs(o);
   try {
     const seed = o.seed ?? 2;
     const probeWindows = o.probeWindows ?? 256;
+    if (o.memoryBudget) checkAnalysisWindows(inputs.model, inputs.nPos, o.hmmWindows ?? 256, Math.max(probeWindows, 128), o.memoryBudget);
     const windows = (stream: TokenStream, count: number, label: string) => windowBatch(stream, { batchSize: count, nPos: inputs.nPos, seed: deriveSeed(seed, label), start: inputs.windows }, 0);
     const others = o.tokenizers ? await collectTokenizers(o.tokenizers) : [];
     return await analyzeLanguageModel({
