@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Start the CLI from source (tsx), as a user would run `beliefscope ...`. */
+/** The sources transpiled for this test run by test/setup/transpileCli.ts (vitest's globalSetup). */
+const transpiled = `${root}/node_modules/.cache/beliefscope-cli/src/cli/main.js`;
+
+/** Start the CLI from source, as a user would run `beliefscope ...`: this run's transpiled sources, else tsx. */
 export function startCli(args: string[], cwd = root): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", `${root}/src/cli/main.ts`, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const entry = existsSync(transpiled) ? [transpiled] : ["--import", "tsx", `${root}/src/cli/main.ts`];
+  return spawn(process.execPath, [...entry, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 export interface CliResult {
