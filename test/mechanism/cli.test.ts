@@ -39,7 +39,7 @@ describe("beliefscope construct, then the usual commands on its run folder", () 
     const again = await runCli(["construct", "mess3", "-o", run]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("which exists and holds");
-    expect(again.stderr).toContain("Pass --force to replace it.");
+    expect(again.stderr).toContain("Pass --force to replace it, or choose another folder.");
   });
 
   it("construct says which process it cannot build and why", async () => {
