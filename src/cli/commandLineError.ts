@@ -17,8 +17,20 @@ export function commandPathOf(cmd: Command): string {
   return names.join(" ");
 }
 
+/** Library functions that parse the `<process>` argument of a command (a catalogue spec, a composite). */
+const PROCESS_SPEC_FNS: ReadonlySet<string> = new Set(["makeProcess", "resolveProcessName", "parseProcessSpec", "processFromSpec"]);
+
+/** The command-line name of a process-spec argument: 'name' and 'spec' are `<process>`, 'params.x' its parameter x. */
+function processArgument(argument: string): string | undefined {
+  if (argument === "name" || argument === "spec") return "<process>";
+  if (argument.startsWith("params.")) return `<process> parameter ${argument.slice("params.".length)}`;
+  return undefined;
+}
+
 /** The message to print: the library's, with the command and flag named when they can be. */
 export function commandLineMessage(err: ArgumentError, command: string | null): string {
+  const processArg = PROCESS_SPEC_FNS.has(err.fn) ? processArgument(err.argument) : undefined;
+  if (processArg && command) return new ArgumentError({ fn: command, argument: processArg, received: err.received, expected: err.expected, hint: err.hint }).message;
   const flag = FLAG_OF[err.argument];
   const fn = err.fn.startsWith("beliefscope") ? err.fn : command;
   if (!flag || !fn) return err.message;

@@ -19,6 +19,7 @@ import { hfTransformerConfig } from "../../src/language/hf/convert.js";
 import { BpeTokenizer } from "../../src/language/tokenizer/tokenizer.js";
 import { trainTokenizers } from "../../src/language/tokenizer/trainTokenizer.js";
 import { getArchitecture } from "../../src/model/registry.js";
+import { processFromSpec } from "../../src/process/spec.js";
 import { didYouMean, editDistance, nearestName } from "../../src/util/didYouMean.js";
 import { ArgumentError } from "../../src/util/errors.js";
 import { formatDuration, formatSize } from "../../src/util/humanUnits.js";
@@ -89,6 +90,17 @@ describe("did you mean", () => {
     // Not a flag: the message stays.
     const other = new ArgumentError({ fn: "createHmm", argument: "transitions", received: "x", expected: "y" });
     expect(commandLineMessage(other, "beliefscope train")).toBe(other.message);
+  });
+
+  it("names the <process> argument, not the library function that parsed it", () => {
+    const name = thrown(() => processFromSpec("mess4"));
+    expect(commandLineMessage(name, "beliefscope process info")).toMatch(/^beliefscope process info: argument '<process>' received "mess4"; expected a catalogue process: .* Did you mean mess3\?/);
+    const param = thrown(() => processFromSpec("mess3:alpah=0.5"));
+    expect(commandLineMessage(param, "beliefscope train")).toBe(
+      "beliefscope train: argument '<process> parameter alpah' received an unknown parameter; expected a parameter of mess3: x, alpha. Did you mean alpha?",
+    );
+    const twice = thrown(() => processFromSpec("mess3:x=0.1,x=0.2"));
+    expect(commandLineMessage(twice, "beliefscope lab")).toBe("beliefscope lab: argument '<process>' received \"mess3:x=0.1,x=0.2\" (parameter x is given twice); expected each parameter once.");
   });
 });
 
