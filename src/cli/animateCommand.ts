@@ -14,7 +14,7 @@ import { requireFfmpeg } from "./requireFfmpeg.js";
 import { resolveProcess } from "../node/processFiles.js";
 import { floatOption, intOption } from "./options.js";
 import { checkMemory } from "../util/memory.js";
-import { addMaxMemoryOption, memoryBudget } from "./commonOptions.js";
+import { memoryBudget } from "./commonOptions.js";
 import { fitSequencesModel } from "./memoryModels.js";
 
 /** The default animation: mess3's transition parameter x, from sharply separated beliefs to a tight fractal. */

@@ -15,7 +15,6 @@ import { beliefFigureSvg } from "../plot/beliefFigure.js";
 import { processToJson, sampleSequences, filterBeliefs } from "../process/index.js";
 import { evaluateLoss } from "../train/evaluate.js";
 import { expectedOptimumText, optimumJson } from "../train/optimumText.js";
-import { ArgumentError } from "../util/errors.js";
 import { writeFileAtomically, writeFolderAtomically } from "../node/atomicWrite.js";
 import { checkOutputDir } from "../node/outputPath.js";
 import { svgToPng } from "../node/png.js";

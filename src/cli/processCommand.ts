@@ -4,7 +4,7 @@ import { chainClasses, describeClasses } from "../process/classes.js";
 import { compositeKinds } from "../process/composite.js";
 import { entropyRate, type EntropyRateResult } from "../process/entropy.js";
 import { DEFAULT_OPTIMUM_N_CTX, optimalLoss } from "../process/optimalLoss.js";
-import { infoLossLines, upperEndNote } from "./processInfoLoss.js";
+import { infoLossLines, pct, upperEndNote } from "./processInfoLoss.js";
 import { isUnifilar, type Hmm } from "../process/hmm.js";
 import { mixedStatePresentation, type MixedStatePresentation } from "../process/msp.js";
 import { sampleJsonPieces } from "../process/sample.js";
@@ -20,15 +20,6 @@ import { infoBeliefsModel, mspBeliefsModel, mspNodeCap, sampleLengthModel } from
 import { childCost, resolveBudget } from "../process/budget.js";
 import { floatOption, intOption } from "./options.js";
 import { countProgress } from "./countProgress.js";
-
-/** A probability as a percentage with sensible digits: "100%", "41%", "4.1%", "0.012%", "3.2e-7%". */
-const pct = (m: number): string => {
-  const v = 100 * m;
-  if (v >= 99.5) return "100%";
-  if (v >= 10) return `${v.toFixed(0)}%`;
-  if (v >= 0.001) return `${Number(v.toPrecision(2))}%`;
-  return `${v.toExponential(1)}%`;
-};
 
 const fmt = (a: ArrayLike<number>, d = 4, max = 32) => {
   const shown = Array.from(a, (v) => v.toFixed(d));

@@ -8,8 +8,8 @@ import type { EntropyRateResult } from "../process/entropyRate.js";
 import type { OptimalLoss } from "../process/optimalLoss.js";
 import { outwardBracket, valueAtLeast } from "../process/bracketText.js";
 
-/** A probability as a percentage with sensible digits. */
-const pct = (m: number): string => {
+/** A probability as a percentage with sensible digits: "100%", "41%", "4.1%", "0.012%", "3.2e-7%". */
+export const pct = (m: number): string => {
   const v = 100 * m;
   if (v >= 99.5) return "100%";
   if (v >= 10) return `${v.toFixed(0)}%`;

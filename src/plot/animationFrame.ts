@@ -43,6 +43,32 @@ export interface FrameReserve {
   readonly subtitle?: string;
 }
 
+/** A three-panel frame's grid and title: with a reserve (an animation), every frame of it gets one size. */
+export interface FrameLayout {
+  readonly margin: number;
+  /** Each panel's width. */
+  readonly size: number;
+  /** Lines the panels' subtitles may take. */
+  readonly subtitleLines: number;
+  readonly title: { readonly svg: string; readonly bottom: number };
+  /** Where the panel heads may start. */
+  readonly titleBottom: number;
+}
+
+/**
+ * The title, measured across the frame, and the panel grid. With a reserve the title and subtitle take
+ * at most as many lines as the reserve's, and their room is the most those lines can take.
+ */
+export function frameLayout(frameTitle: string, widthOption: number | undefined, reserve: FrameReserve | undefined): FrameLayout {
+  const width = Math.max(300, widthOption ?? 900);
+  const margin = Math.round(width / 60);
+  const size = Math.floor((width - 4 * margin) / 3);
+  const titleLines = reserve?.title ? fitText(reserve.title, width - 2 * margin, 16, { bold: true }).lines.length : 2;
+  const subtitleLines = reserve?.subtitle ? fitText(reserve.subtitle, size, 11).lines.length : 2;
+  const title = textBlockSvg(fitText(frameTitle, width - 2 * margin, 16, { bold: true, maxLines: titleLines }), width / 2, 6);
+  return { margin, size, subtitleLines, title, titleBottom: reserve ? 6 + linesHeight(titleLines, 16) : title.bottom };
+}
+
 /**
  * Nest a complete <svg> document at (x, y), optionally cutting `cropBottom` px off its bottom (a
  * nested <svg> clips to its viewport: the graph's own legend is replaced by a shorter one).
@@ -61,17 +87,9 @@ export function mechanismFrameSvg(frame: MechanismFrameInput, options: Mechanism
     throw new ArgumentError({ fn: "mechanismFrameSvg", argument: "approx", received: `${approx.rows} x ${approx.cols}`, expected: `${trueBeliefs.rows} x ${trueBeliefs.cols}, as trueBeliefs` });
   }
   const width = Math.max(300, options.width ?? 900);
-  const margin = Math.round(width / 60);
-  const size = Math.floor((width - 4 * margin) / 3);
   // Every text is measured against its room: the title across the frame, each panel's head across its panel.
-  // With a reserve (an animation), the title and subtitle take at most as many lines as the reserve's, and
-  // their room is the most those lines can take: every frame gets one size.
   const reserve = options.reserve;
-  const titleLines = reserve?.title ? fitText(reserve.title, width - 2 * margin, 16, { bold: true }).lines.length : 2;
-  const subtitleLines = reserve?.subtitle ? fitText(reserve.subtitle, size, 11).lines.length : 2;
-  const fittedTitle = fitText(frame.title, width - 2 * margin, 16, { bold: true, maxLines: titleLines });
-  const title = textBlockSvg(fittedTitle, width / 2, 6);
-  const titleBottom = reserve ? 6 + linesHeight(titleLines, 16) : title.bottom;
+  const { margin, size, subtitleLines, title, titleBottom } = frameLayout(frame.title, options.width, reserve);
   const heads = [panelHead(size, "Hidden Markov model"), panelHead(size, "Optimal beliefs (mixed states)"), panelHead(size, "Constructed linear attention", frame.approxSubtitle, 13, subtitleLines)];
   const reserved = reserve ? panelHeadRoom(size, "Constructed linear attention", subtitleLines) : 0;
   const top = Math.ceil(titleBottom + 4 + Math.max(reserved, ...heads.map((h) => h.height)));

@@ -6,9 +6,9 @@
 import { beliefColours } from "../geometry/colour.js";
 import type { Rows } from "../util/rows.js";
 import { beliefPanelSvg, beliefView, panelHead, panelHeadRoom, panelHeadSvg, type BeliefView } from "./beliefPanel.js";
-import type { FrameReserve } from "./animationFrame.js";
+import { frameLayout, type FrameReserve } from "./animationFrame.js";
 import { FONT, round1 } from "./svg.js";
-import { fitText, linesHeight, textBlockSvg, textWidth } from "./text.js";
+import { textWidth } from "./text.js";
 import { linearTicks } from "./ticks.js";
 
 export interface TrainingFrameInput {
@@ -39,16 +39,8 @@ export function trainingView(trueBeliefs: Rows): BeliefView {
  */
 export function trainingFrameSvg(frame: TrainingFrameInput, options: { readonly width?: number; readonly view?: BeliefView; readonly reserve?: FrameReserve } = {}): string {
   const width = Math.max(300, options.width ?? 900);
-  const margin = Math.round(width / 60);
-  const size = Math.floor((width - 4 * margin) / 3);
-  // With a reserve (an animation), the title and subtitle take at most as many lines as the reserve's, and
-  // their room is the most those lines can take: every frame gets one size.
   const reserve = options.reserve;
-  const titleLines = reserve?.title ? fitText(reserve.title, width - 2 * margin, 16, { bold: true }).lines.length : 2;
-  const subtitleLines = reserve?.subtitle ? fitText(reserve.subtitle, size, 11).lines.length : 2;
-  const fittedTitle = fitText(frame.title, width - 2 * margin, 16, { bold: true, maxLines: titleLines });
-  const title = textBlockSvg(fittedTitle, width / 2, 6);
-  const titleBottom = reserve ? 6 + linesHeight(titleLines, 16) : title.bottom;
+  const { margin, size, subtitleLines, title, titleBottom } = frameLayout(frame.title, options.width, reserve);
   const lossWidth = width - margin - (3 * margin + 2 * size + 44);
   const heads = [panelHead(size, "Ground-truth beliefs"), panelHead(size, "Linear probe of the residual", frame.probeSubtitle, 13, subtitleLines), panelHead(lossWidth, "Loss (log step axis)")];
   const reserved = reserve ? panelHeadRoom(size, "Linear probe of the residual", subtitleLines) : 0;

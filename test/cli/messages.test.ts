@@ -9,7 +9,7 @@
  * two tokens share refused.
  */
 import { Command } from "commander";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { archCommand } from "../../src/cli/archCommand.js";
 import { commandLineMessage } from "../../src/cli/commandLineError.js";
 import { lmCommand } from "../../src/cli/lmCommand.js";
@@ -26,29 +26,9 @@ import { formatDuration, formatSize } from "../../src/util/humanUnits.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runInProcess } from "./inProcess.js";
 
-async function runCli(cmd: Command, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command("beliefscope").addCommand(cmd);
-  const exitOverride = (c: Command) => {
-    c.exitOverride();
-    c.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s), getOutHelpWidth: () => 1000 });
-    c.commands.forEach(exitOverride);
-  };
-  exitOverride(program);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    await program.parseAsync(["node", "beliefscope", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: 1, stdout, stderr: stderr + `error: ${(e as Error).message}\n` };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const runCli = (cmd: Command, args: string[]) => runInProcess([cmd], args);
 
 function thrown(f: () => unknown): ArgumentError {
   try {

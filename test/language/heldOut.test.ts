@@ -10,38 +10,16 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lmCommand } from "../../src/cli/lmCommand.js";
 import { ArrayTokenStream, needsTokenBlock, sliceTokenStream, splitTokenBlock, tokenBlockSize } from "../../src/language/index.js";
 import { openTokenFolder } from "../../src/node/corpus/tokenFiles.js";
 import { lossLabel } from "../../src/pipeline/lmLossLabel.js";
 import { resetWarnings } from "../../src/util/warn.js";
 import { Rng } from "../../src/util/rng.js";
+import { runInProcess } from "../cli/inProcess.js";
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command("beliefscope").addCommand(lmCommand());
-  const exitOverride = (c: Command) => {
-    c.exitOverride();
-    c.commands.forEach(exitOverride);
-  };
-  exitOverride(program);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const warnSpy = vi.spyOn(console, "warn").mockImplementation((...a) => void (stderr += a.join(" ") + "\n"));
-  try {
-    await program.parseAsync(["node", "beliefscope", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: 1, stdout, stderr: stderr + `error: ${(e as Error).message}\n` };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    warnSpy.mockRestore();
-  }
-}
+const runCli = (args: string[]) => runInProcess([lmCommand()], args);
 
 describe("the held-out block of tokens", () => {
   it("is the last ceil(share x tokens) tokens, at least one window, and refused (naming --validation) when nothing is left to train on", () => {

@@ -8,44 +8,18 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { parquetWriteFile } from "hyparquet-writer";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lmCommand } from "../../src/cli/lmCommand.js";
 import { tokenizerCommand } from "../../src/cli/tokenizerCommand.js";
 import { TokenStreamBuilder } from "../../src/language/index.js";
 import { createTokenFolder, openTokenFolder } from "../../src/node/corpus/tokenFiles.js";
 import { loadHfCheckpoint } from "../../src/node/corpus/hfCheckpoint.js";
 import { decodeSafetensors } from "../../src/util/safetensors.js";
+import { runInProcess, type InProcessRun } from "../cli/inProcess.js";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runCli(args: string[]): Promise<Run> {
-  const program = new Command("beliefscope").addCommand(lmCommand()).addCommand(tokenizerCommand());
-  program.exitOverride();
-  const exitOverride = (c: Command) => {
-    c.exitOverride();
-    c.commands.forEach(exitOverride);
-  };
-  exitOverride(program);
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    await program.parseAsync(["node", "beliefscope", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: 1, stdout, stderr: stderr + `error: ${(e as Error).message}\n` };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+type Run = InProcessRun;
+const runCli = (args: string[]): Promise<Run> => runInProcess([lmCommand(), tokenizerCommand()], args);
 
 const FIGURES = [
   "zipf",

@@ -7,36 +7,13 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
-import { Command } from "commander";
 import { parquetWriteFile } from "hyparquet-writer";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { tokenizerCommand } from "../../src/cli/tokenizerCommand.js";
 import { runCli as spawnCli } from "../cli/run.js";
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `beliefscope <args>` in this process; code 1 and the message for thrown errors, as main.ts does. */
-async function runCli(args: string[]): Promise<Run> {
-  const program = new Command("beliefscope").addCommand(tokenizerCommand());
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    await program.parseAsync(["node", "beliefscope", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    return { code: 1, stdout, stderr: stderr + `error: ${(e as Error).message}\n` };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { runInProcess, type InProcessRun } from "../cli/inProcess.js";
+type Run = InProcessRun;
+const runCli = (args: string[]): Promise<Run> => runInProcess([tokenizerCommand()], args);
 
 let dir: string;
 let corpus: string;
