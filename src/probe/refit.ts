@@ -133,26 +133,39 @@ export function linearRefits(
   const L = 4;
   const Z = new Float64Array(L * p); // [L, p] rows [1, z]
   const Y = new Float64Array(L * K);
+  const C = new Float64Array(d * L); // [d, L] the rows' centred features, interleaved
+  const mapT = new Float64Array(r * d); // [r, d] the map transposed: each z_q a contiguous dot product
+  for (let j = 0; j < d; j++) for (let q = 0; q < r; q++) mapT[q * d + j] = map[j * r + q];
   for (let i0 = 0; i0 < train.length; ) {
     const g = plan.rowBlock[i0];
     let n = 1;
     while (n < L && i0 + n < train.length && plan.rowBlock[i0 + n] === g) n++;
     Z.fill(0);
     Y.fill(0);
-    const src = [0, 1, 2, 3].map((l) => (l < n ? train[i0 + l] * d : -1));
-    for (let j = 0; j < d; j++) {
-      const v0 = x.data[src[0] + j] - mean[j];
-      const v1 = n > 1 ? x.data[src[1] + j] - mean[j] : 0;
-      const v2 = n > 2 ? x.data[src[2] + j] - mean[j] : 0;
-      const v3 = n > 3 ? x.data[src[3] + j] - mean[j] : 0;
-      const o = j * r;
-      for (let q = 0; q < r; q++) {
-        const m = map[o + q];
-        Z[1 + q] += v0 * m;
-        Z[p + 1 + q] += v1 * m;
-        Z[2 * p + 1 + q] += v2 * m;
-        Z[3 * p + 1 + q] += v3 * m;
+    // The four rows, centred, side by side: C[j * L + l] (a missing row is 0).
+    for (let l = 0; l < L; l++) {
+      const src = l < n ? train[i0 + l] * d : -1;
+      for (let j = 0; j < d; j++) C[j * L + l] = src < 0 ? 0 : x.data[src + j] - mean[j];
+    }
+    // z_q = sum_j c_j mapT[q, j]: four dot products over contiguous memory, accumulated in registers.
+    for (let q = 0; q < r; q++) {
+      const mo = q * d;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let j = 0; j < d; j++) {
+        const m = mapT[mo + j];
+        const co = j * L;
+        a0 += C[co] * m;
+        a1 += C[co + 1] * m;
+        a2 += C[co + 2] * m;
+        a3 += C[co + 3] * m;
       }
+      Z[1 + q] = a0;
+      Z[p + 1 + q] = a1;
+      Z[2 * p + 1 + q] = a2;
+      Z[3 * p + 1 + q] = a3;
     }
     for (let l = 0; l < n; l++) {
       Z[l * p] = 1;
