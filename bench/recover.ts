@@ -13,8 +13,8 @@
  * (symbols 2..4) from the catalogue's `random-hmm` whose states all matter
  * (RANDOM_MIN_DIRECTION below). Runs go to .bench/recover/PRESET-STEPS/CASE and are
  * reused when their model exists (delete the folder to retrain); recovery
- * always reruns. The table goes to .bench/recover.md (the README's Recovery
- * table is a copy) and the numbers to .bench/results.json.
+ * always reruns. The table goes to .bench/recover.md (the table in docs/recovery.md
+ * is a copy) and the numbers to .bench/results.json.
  *
  * Each command runs as a child process from source (tsx), as a user runs
  * the CLI: `train CASE -o RUN --steps N --schedule cosine [--preset P]` and
@@ -230,7 +230,7 @@ function range(values: number[], digits: number): string {
 const f4 = (v: number | null) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(4));
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
-/** The table as Markdown (the README's Recovery table). */
+/** The table as Markdown (the recovery table of docs/recovery.md). */
 export function recoverTable(rows: readonly RecoverRow[], o: RecoverBenchOptions): string {
   const lines: string[] = [];
   lines.push(`| process | model | smallest state direction | states true (rank) / found | TV6 recovered | TV6 model | TV6 Baum-Welch (same / true count) | TV6 spectral | loss vs optimum: recovered / model |`);

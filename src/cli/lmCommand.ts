@@ -379,7 +379,7 @@ interface RunFlags extends TrainFlags {
   resamples: number;
 }
 
-/** The defaults of `beliefscope lm` on the generated corpus: under 10 minutes on 2 cores (README, Language). */
+/** The defaults of `beliefscope lm` on the generated corpus: under 10 minutes on 2 cores (docs/language.md). */
 export const STUDY_DEFAULTS = Object.freeze({ steps: 1500, nCtx: 64 });
 
 function runSubcommand(): Command {

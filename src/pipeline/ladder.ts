@@ -10,7 +10,7 @@
  * finished result in rung.json beside it. Run again with the same settings and finished rungs are
  * read back, an interrupted one resumes from its last checkpoint, and the rest are trained.
  *
- * Cost: one training run per rung (see the README for measured times), plus per rung one
+ * Cost: one training run per rung (docs/mechanisms.md has measured times), plus per rung one
  * held-out evaluation (evalSequences x nCtx tokens) and one probe (probeSequences; bootstrap of
  * 1000 resamples). Memory: one model at a time; rung.json keeps FIGURE_POINTS points per rung.
  */

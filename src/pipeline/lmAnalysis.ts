@@ -21,7 +21,7 @@
  * 256 MiB, the widest k-gram control's features within 16M values (128 MiB), the attention patterns of all layers
  * within 16M values (64 MiB); the windows probed and the pattern windows shrink to fit (at least 8 and 4). The
  * fused engine's inference network is bounded at 64 MiB per model (src/model/transformer/fast/inference.ts).
- * Measured peak RSS (README, Language): about 1 GB on the default study, the same with a 4,096- or 50,257-token
+ * Measured peak RSS (docs/language.md, Measured): about 1 GB on the default study, the same with a 4,096- or 50,257-token
  * vocabulary at n_ctx 128 (the runtime, the wasm engines and the probes' temporaries make the rest).
  */
 import { DEFAULT_FORWARD_BYTES, siteActivations, windowsPerForward } from "../language/analysis/activations.js";

@@ -17,7 +17,7 @@
  * along which predictions move by less than that is not worth a state). No
  * such drop: S = 1 + the count of singular values above `floor`, capped.
  * Defaults gap = 2.5, floor = 0.005 (probability units). Measured on 26
- * trained models (the recovery bench, README "Recovering an HMM"): the S - 1
+ * trained models (the recovery bench, docs/recovery.md): the S - 1
  * signal values, then a floor near 0.002-0.006 whose values above 0.005 fall
  * by at most 1.8 per index (once 3.0: a direction a 1-layer model carried on
  * its own, which the count then follows); the last real state the models

@@ -87,13 +87,13 @@ describe("beliefscope process", () => {
     expect(r2.stderr).toContain(`received text that is not valid JSON`);
     const r3 = await runCli(["process", "info", "mess5"]);
     expect(r3.code).toBe(1);
-    expect(r3.stderr).toContain(`error: makeProcess: argument 'name' received "mess5"`);
+    expect(r3.stderr).toContain(`error: beliefscope process info: argument '<process>' received "mess5"`);
     const r4 = await runCli(["process", "sample", "mess3", "--count", "-2"]);
     expect(r4.code).toBe(2);
     expect(r4.stderr).toContain(`option '--count <n>' argument '-2' is invalid. received "-2"; expected an integer >= 1.`);
     const r5 = await runCli(["process", "info", "mixture:mess3,rrxor;weights=1"]);
     expect(r5.code).toBe(1);
-    expect(r5.stderr).toContain(`error: parseProcessSpec: argument 'spec' received "mixture:mess3,rrxor;weights=1" (1 weights for 2 components); expected one weight per component.`);
+    expect(r5.stderr).toContain(`error: beliefscope process info: argument '<process>' received "mixture:mess3,rrxor;weights=1" (1 weights for 2 components); expected one weight per component.`);
     expect(r5.stderr).not.toMatch(/^\s+at /m);
     await writeFile(bad, JSON.stringify({ states: ["x", "y"], transitions: [[[1, 0], [0, 0]], [[0, 0], [0, 1]]] }));
     const r6 = await runCli(["process", "info", bad]);

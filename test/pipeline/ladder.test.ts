@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 const mess3 = makeProcess("mess3", { x: 0.05, alpha: 0.85 });
-// A few steps and small samples: this checks the pipeline, not the science (README has the full ladders).
+// A few steps and small samples: this checks the pipeline, not the science (docs/mechanisms.md has the full ladders).
 const tiny = { steps: 6, batchSize: 8, evalSequences: 200, probeSequences: 60 } as const;
 
 /** A stand-in for src/mechanism: a random 1-layer linear-attention model, fixed mechanism numbers. */

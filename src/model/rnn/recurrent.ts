@@ -27,7 +27,7 @@
  *   n_ctx 10:  ~8 ms per step,  compile ~0.6 s
  *   n_ctx 64:  ~45 ms per step, compile ~3 s
  *   n_ctx 256: ~190 ms per step, compile ~25 s
- * and on cores shared with other jobs (README, "Architectures") 44 ms / 241 ms / 1.25 s / 4.4 s per
+ * and on cores shared with other jobs (docs/training.md, "Context length") 44 ms / 241 ms / 1.25 s / 4.4 s per
  * step at n_ctx 10 / 64 / 128 / 256, the first step (compile) 0.7 / 1.8 / 8.8 / 38 s. Time per step
  * grows at least linearly with n_ctx, compile time faster; contexts above UNROLL_WARN_CTX = 64 warn,
  * and n_ctx is capped at MAX_UNROLLED_CTX = 256 (config.ts).
