@@ -5,27 +5,14 @@
  * what to do.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLabRoot, startLabServer, type LabServer } from "../../src/node/labServer.js";
 import { ArgumentError } from "../../src/util/errors.js";
+import { rawRequest } from "./rawRequest.js";
 
-/** A raw request (fetch would normalise the path before it reaches the server). */
-function get(url: string, path: string, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = (url: string, path: string, method = "GET") => rawRequest(url, path, { method });
 
 describe("lab server", () => {
   let root: string;

@@ -6,26 +6,14 @@
  * this machine's is named in the error.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allowedHosts, isLoopbackHost, startLabServer, type LabServer } from "../../src/node/labServer.js";
+import { rawRequest } from "../lab/rawRequest.js";
 
-function get(url: string, path: string, o: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: o.method ?? "GET", headers: o.host ? { Host: o.host } : {} }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = rawRequest;
 
 describe("lab server: Host header, headers, shutdown", () => {
   let root: string;

@@ -54,7 +54,6 @@ export function longLabelFigures(): NamedFigure[] {
   });
   out.push({ name: "beliefs-concat", svg: beliefFigureSvg(truth, probe, { title: `${PROCESS}: belief states and their linear image in the residual stream`, rightTitle: `Probe of all layers (R² 0.970, beyond controls)` }) });
   const a = makeProcess("mess3");
-  const b = makeProcess("mess3", { x: 0.15, alpha: 0.6 });
   for (const width of [600, 300]) {
     out.push({
       name: `animation-${width}`,
