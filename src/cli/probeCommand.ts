@@ -15,7 +15,7 @@ import { addDeviceOption, addMaxMemoryOption, memoryBudget, type ModelFlags } fr
 import { hookWidths, probeSequencesModel } from "./memoryModels.js";
 import { floatOption, intOption } from "./options.js";
 import { probeTable } from "./probeTable.js";
-import { didYouMean, editDistance } from "../util/didYouMean.js";
+import { didYouMean, nearestChoice } from "../util/didYouMean.js";
 
 /**
  * "a,b+c" into sites: each comma-separated entry a site, + joins hooks into one site. With
@@ -33,7 +33,7 @@ export function parseSites(spec: string, valid: readonly string[], fn: string, s
       if (!known.has(h)) throw new ArgumentError({ fn, argument: "--hooks", received: JSON.stringify(h), expected: `hooks of this model: ${valid.join(", ")}`, hint: didYouMean(h, valid) || undefined });
       if (shapeOf && !perPosition(shapeOf(h))) {
         const block = h.match(/^(.*\.)hook_[^.]+$/)?.[1] ?? "";
-        const near = nearestInBlock(h, probeable.filter((p) => p.startsWith(block)));
+        const near = nearestChoice(h, probeable.filter((p) => p.startsWith(block)))?.choice ?? null;
         throw new ArgumentError({
           fn,
           argument: "--hooks",
@@ -50,17 +50,6 @@ export function parseSites(spec: string, valid: readonly string[], fn: string, s
 /** A hook shape with one activation vector per position: "[batch, pos, ...]". */
 function perPosition(shape: string): boolean {
   return /^\[batch, pos\b/.test(shape);
-}
-
-/** The name in `choices` nearest `name` by edit distance (null when there are none). */
-function nearestInBlock(name: string, choices: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const c of choices) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
 }
 
 /** Progress lines on stderr while probing (the fits take tens of seconds on a full run). */

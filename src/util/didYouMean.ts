@@ -17,16 +17,21 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** The choice nearest `name`, or null when none is close. */
-export function nearestName(name: string, choices: Iterable<string>): string | null {
+/** The choice nearest `name` however far (case-insensitive; ties go to the first), with its distance; null when there are none. */
+export function nearestChoice(name: string, choices: Iterable<string>): { readonly choice: string; readonly distance: number } | null {
   const lower = name.toLowerCase();
-  let best: string | null = null;
-  let bestDistance = Infinity;
+  let best: { choice: string; distance: number } | null = null;
   for (const c of choices) {
     const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
+    if (best === null || d < best.distance) best = { choice: c, distance: d };
   }
-  return best !== null && bestDistance > 0 && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
+  return best;
+}
+
+/** The choice nearest `name`, or null when none is close. */
+export function nearestName(name: string, choices: Iterable<string>): string | null {
+  const best = nearestChoice(name, choices);
+  return best !== null && best.distance > 0 && best.distance <= Math.max(1, Math.floor(name.length / 3)) ? best.choice : null;
 }
 
 /** ` Did you mean "X"?` for the nearest choice, or "" (for an error's hint). */
