@@ -47,6 +47,7 @@ export function probeTable(report: ProbeReport): string {
   const lines = [
     header,
     ...rows,
+    "(every R^2 and belief KL here is held out: scored on sequences the probes and lookups were not fitted on)",
     "",
     "verdicts:",
     ...sites.map((s) => `  ${s.label}: ${s.statement}`),

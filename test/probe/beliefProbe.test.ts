@@ -106,6 +106,8 @@ describe("probeFeatures", () => {
     const table = probeTable(report);
     expect(table.split("\n")[0]).toMatch(/^site\s+verdict\s+memory\s+R\^2\s+belief KL/);
     expect(table).toMatch(/clean\s+beyond controls\s+> 4 tokens\s+1\.0000\s+0\.00000/);
+    // The scores are labelled held out (the probes are fitted on the other half of the sequences).
+    expect(table).toContain("every R^2 and belief KL here is held out");
   });
 
   it("rejects features with the wrong number of rows or non-finite values", () => {
